@@ -17,7 +17,7 @@ from graphflow.runtime import threads as _threads
 
 # Elements of an update below which it runs on one thread (measured: a 3.2M-element Adam takes
 # about 1.9 ms on one core; elements are independent, so slices give the same bits).
-_PAR_ELEMS = 1 << 18
+_PAR_ELEMS = 1 << 16
 
 
 @kernel

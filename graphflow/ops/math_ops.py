@@ -637,15 +637,19 @@ def _ufunc_build(ufunc):
 
 
 def _sigmoid_kernel(a):
-    """1 / (1 + exp(-x)) without overflow: only exp(-|x|) <= 1 is ever computed."""
+    """1 / (1 + exp(-x)) without overflow: only exp(-|x|) <= 1 is ever computed, and
+    exp(x) / (1 + exp(x)) for negative x."""
+    if a.dtype.kind != "f" or a.dtype == np.float16:
+        with np.errstate(all="ignore"):
+            e = np.exp(-np.abs(a))
+            r = np.reciprocal(np.add(e, 1))
+            return np.where(a < 0, e * r, r).astype(a.dtype, copy=False)
+    flat = np.ascontiguousarray(a).reshape(-1)
     with np.errstate(all="ignore"):
-        e = np.abs(a, out=np.empty(a.shape, dtype=a.dtype))
+        e = np.abs(flat)
         np.negative(e, out=e)
         np.exp(e, out=e)
-        r = np.add(e, 1, out=np.empty_like(e))
-        np.reciprocal(r, out=r)
-        np.multiply(r, e, out=r, where=a < 0)
-    return r
+    return ek.sigmoid_from_exp(flat, e, e.dtype.type(1), e).reshape(a.shape)
 
 
 def _build_reciprocal(op):
@@ -996,9 +1000,10 @@ def _reduce_build(kind: str):
             outer, m, inner = x3.shape
             if m == 1:
                 # nothing to reduce (axes empty or of size 1; the unbroadcast of a bias add's
-                # full-shape operand): an identity copy, as TF's Eigen reduction over no dims
+                # full-shape operand): the input reshaped, sharing its buffer as TF's reduction
+                # kernel does for a no-op reduction (a copy cost 0.8 ms per step in the notes' CNN)
                 out = x3.reshape(keep_shape if keep else kept_shape)
-                return out.astype(np_dt) if out.dtype != np_dt else out.copy()
+                return out.astype(np_dt) if out.dtype != np_dt else out
             if kind in ("sum", "mean"):
                 if inner == 1:
                     out = rk.sum_rows(x3.reshape(outer, m), np.zeros(outer, dtype=_acc_dtype(work_dt)))
@@ -1081,9 +1086,11 @@ for _type, _kind, _grad, _allowed in [("Sum", "sum", _sum_grad, _REDUCE),
                                       ("Max", "max", _minmax_grad, _MINMAX_REDUCE),
                                       ("Min", "min", _minmax_grad, _MINMAX_REDUCE),
                                       ("Prod", "prod", _prod_grad, _REDUCE)]:
-    simple_op(_type, _reduce_infer(_allowed), build=_reduce_build(_kind), grad=_grad)
-simple_op("Any", _reduce_infer(bool_input="Any"), build=_reduce_build("any"), grad=NOT_DIFFERENTIABLE)
-simple_op("All", _reduce_infer(bool_input="All"), build=_reduce_build("all"), grad=NOT_DIFFERENTIABLE)
+    simple_op(_type, _reduce_infer(_allowed), build=_reduce_build(_kind), grad=_grad, forwards_input=True)
+simple_op("Any", _reduce_infer(bool_input="Any"), build=_reduce_build("any"), grad=NOT_DIFFERENTIABLE,
+          forwards_input=True)
+simple_op("All", _reduce_infer(bool_input="All"), build=_reduce_build("all"), grad=NOT_DIFFERENTIABLE,
+          forwards_input=True)
 
 
 def _keepdims(keepdims, keep_dims) -> bool:

@@ -33,6 +33,7 @@ from graphflow.ops import variable_scope as vs
 from graphflow.ops.cond import TAPE_DTYPE, nest_flatten, nest_pack
 from graphflow.ops.constant_op import convert_to_tensor
 from graphflow.ops.rnn_cell_impl import LSTMStateTuple, MultiRNNCell, RNNCell
+from graphflow.runtime.threads import dot as _gemm
 
 __all__ = ["dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn"]
 
@@ -87,7 +88,7 @@ def _lstm_forward(x, c0, h0, w, b, lens, forget_bias):
     # pre-activations of all steps at once; the gate scale of the tanh form of sigmoid folded in
     scale = np.full(4 * hd, 0.5, dt)
     scale[hd : 2 * hd] = 1.0
-    xw = np.dot(x.reshape(t_steps * batch, depth), wx).reshape(t_steps, batch, 4 * hd)
+    xw = _gemm(x.reshape(t_steps * batch, depth), wx).reshape(t_steps, batch, 4 * hd)
     xw += b_eff
     xw *= scale
     wh_s = wh * scale
@@ -131,10 +132,10 @@ def _lstm_backward(x, w, saved, dy, dc_t, dh_t):
         dc, dc_prev = dc_prev, dc
     dgf = dgs.reshape(t_steps * batch, 4 * hd)
     dw = np.empty(w.shape, dt)
-    np.dot(x.reshape(t_steps * batch, depth).T, dgf, out=dw[:depth])
-    np.dot(hs[:-1].reshape(t_steps * batch, hd).T, dgf, out=dw[depth:])
+    _gemm(x.reshape(t_steps * batch, depth).T, dgf, out=dw[:depth])
+    _gemm(hs[:-1].reshape(t_steps * batch, hd).T, dgf, out=dw[depth:])
     db = dgf.sum(0)
-    dx = np.dot(dgf, wx.T).reshape(t_steps, batch, depth)
+    dx = _gemm(dgf, wx.T).reshape(t_steps, batch, depth)
     return dx, dc, dh, dw, db
 
 
@@ -146,9 +147,9 @@ def _gru_forward(x, h0, wg, bg, wc, bc, lens):
     x = np.ascontiguousarray(x, dt)
     lens = _lens(lens, t_steps, batch)
     x2 = x.reshape(t_steps * batch, depth)
-    xg = np.dot(x2, wg[:depth]).reshape(t_steps, batch, 2 * hd)
+    xg = _gemm(x2, wg[:depth]).reshape(t_steps, batch, 2 * hd)
     xg += bg
-    xc = np.dot(x2, wc[:depth]).reshape(t_steps, batch, hd)
+    xc = _gemm(x2, wc[:depth]).reshape(t_steps, batch, hd)
     xc += bc
     wgh, wch = np.ascontiguousarray(wg[depth:]), np.ascontiguousarray(wc[depth:])
     hs = np.empty((t_steps + 1, batch, hd), dt)
@@ -194,9 +195,9 @@ def _gru_backward(x, wg, wc, saved, dy, dh_t):
     n = t_steps * batch
     dgf, dcf = dgs.reshape(n, 2 * hd), dcs.reshape(n, hd)
     x2 = x.reshape(n, depth)
-    dwg = np.concatenate([np.dot(x2.T, dgf), np.dot(hs[:-1].reshape(n, hd).T, dgf)], 0)
-    dwc = np.concatenate([np.dot(x2.T, dcf), np.dot(rh.reshape(n, hd).T, dcf)], 0)
-    dx = (np.dot(dgf, wg[:depth].T) + np.dot(dcf, wc[:depth].T)).reshape(t_steps, batch, depth)
+    dwg = np.concatenate([_gemm(x2.T, dgf), _gemm(hs[:-1].reshape(n, hd).T, dgf)], 0)
+    dwc = np.concatenate([_gemm(x2.T, dcf), _gemm(rh.reshape(n, hd).T, dcf)], 0)
+    dx = (_gemm(dgf, wg[:depth].T) + _gemm(dcf, wc[:depth].T)).reshape(t_steps, batch, depth)
     return dx, dh, dwg, dgf.sum(0), dwc, dcf.sum(0)
 
 
@@ -207,7 +208,7 @@ def _rnn_forward(x, h0, w, b, lens):
     dt = np.result_type(x.dtype, w.dtype)
     x = np.ascontiguousarray(x, dt)
     lens = _lens(lens, t_steps, batch)
-    xw = np.dot(x.reshape(t_steps * batch, depth), w[:depth]).reshape(t_steps, batch, hd)
+    xw = _gemm(x.reshape(t_steps * batch, depth), w[:depth]).reshape(t_steps, batch, hd)
     xw += b
     wh = np.ascontiguousarray(w[depth:])
     hs = np.empty((t_steps + 1, batch, hd), dt)
@@ -239,8 +240,8 @@ def _rnn_backward(x, w, saved, dy, dh_t):
         dh += dh_pass
     n = t_steps * batch
     dpf = dps.reshape(n, hd)
-    dw = np.concatenate([np.dot(x.reshape(n, depth).T, dpf), np.dot(hs[:-1].reshape(n, hd).T, dpf)], 0)
-    dx = np.dot(dpf, w[:depth].T).reshape(t_steps, batch, depth)
+    dw = np.concatenate([_gemm(x.reshape(n, depth).T, dpf), _gemm(hs[:-1].reshape(n, hd).T, dpf)], 0)
+    dx = _gemm(dpf, w[:depth].T).reshape(t_steps, batch, depth)
     return dx, dh, dw, dpf.sum(0)
 
 

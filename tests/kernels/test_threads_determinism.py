@@ -111,3 +111,31 @@ def test_adam_same_bits_on_1_and_2_threads(with_threads, nesterov):
     for _ in range(3):
         updates._apply_adam(var, m, v, f(1e-3), f(0.9), f(0.1), f(0.001), f(1e-8), grad, nesterov)
     assert var.tobytes() == out[0][0].tobytes()
+
+
+@pytest.mark.parametrize(
+    "m,k,n,transpose_a",
+    [(64, 300, 1024, False), (1024, 96, 64, False), (310, 64, 300, True), (200, 64, 1000, True)],
+)
+def test_gemm_row_and_column_blocks_same_bits_as_one_call(with_threads, monkeypatch, m, k, n, transpose_a):
+    monkeypatch.setattr(threads, "_MIN_BLOCK_MACS", 1 << 20)
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((k, m)).astype(np.float32)
+    a = a.T if transpose_a else a.reshape(m, k)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    ref = np.dot(a, b)
+    for threads_n in (2, 3):
+        got = with_threads(threads_n, lambda: threads.dot(a, b))
+        assert got.tobytes() == ref.tobytes()
+        out = np.empty((m, n), np.float32)
+        assert with_threads(threads_n, lambda out=out: threads.dot(a, b, out)) is out
+        assert out.tobytes() == ref.tobytes()
+
+
+def test_float64_gemm_blocks_repeat_their_bits(with_threads):
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((310, 64))
+    b = rng.standard_normal((64, 300))
+    first = with_threads(2, lambda: threads.dot(a, b))
+    np.testing.assert_allclose(first, a @ b, rtol=1e-13, atol=1e-13)
+    assert with_threads(2, lambda: threads.dot(a, b)).tobytes() == first.tobytes()

@@ -282,3 +282,26 @@ def test_custom_optimizer_subclass():
         sess.run(train)
         np.testing.assert_allclose(sess.run(w), [0.5, -0.5])
         assert sess.run(tf.get_default_graph().get_tensor_by_name("w/SignSGD:0")).tolist() == [3.0, -2.0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [3, 4096, 5000])
+def test_gradient_descent_small_and_large_paths_give_the_kernels_bits(dtype, size):
+    """Small variables update through NumPy, large ones through the numba kernel: same bits."""
+    from graphflow.kernels import updates
+
+    rng = np.random.default_rng(size)
+    init = rng.standard_normal(size).astype(dtype)
+    delta = rng.standard_normal(size).astype(dtype)
+    var = tf.Variable(init)
+    step = tf.train.GradientDescentOptimizer(0.37).apply_gradients([(tf.constant(delta), var)])
+    with tf.Session() as sess:
+        sess.run(var.initializer)
+        for _ in range(3):
+            sess.run(step)
+        got = sess.run(var)
+    want = init.copy()
+    alpha = dtype(np.float32(0.37))  # as TF1: the rate is a float32 tensor cast to the variable's dtype
+    for _ in range(3):
+        updates.apply_gradient_descent(want, alpha, delta)
+    assert got.tobytes() == want.tobytes()
