@@ -27,11 +27,14 @@ def window(o, stride, pad, size, limit):
 
 
 @kernel
-def max_pool(x, kh, kw, sh, sw, pt, pl, out):
-    """``out[n, oy, ox, c]`` = max over the window (``out`` preallocated)."""
+def max_pool(x, kh, kw, sh, sw, pt, pl, out, n0=0, n1=-1):
+    """``out[n, oy, ox, c]`` = max over the window for images ``n0 <= n < n1`` (``n1 < 0``: all;
+    ``out`` preallocated)."""
     n_, h, w, c = x.shape
     _, ho, wo, _ = out.shape
-    for n in range(n_):
+    if n1 < 0:
+        n1 = n_
+    for n in range(n0, n1):
         for oy in range(ho):
             y0, y1 = window(oy, sh, pt, kh, h)
             for ox in range(wo):

@@ -48,6 +48,7 @@ from graphflow.ops.op_util import (
     quiet_call,
     unary_build,
 )
+from graphflow.runtime import threads as _threads
 from graphflow.runtime.threads import dot as _gemm
 
 __all__ = [
@@ -645,11 +646,19 @@ def _sigmoid_kernel(a):
             r = np.reciprocal(np.add(e, 1))
             return np.where(a < 0, e * r, r).astype(a.dtype, copy=False)
     flat = np.ascontiguousarray(a).reshape(-1)
-    with np.errstate(all="ignore"):
-        e = np.abs(flat)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-    return ek.sigmoid_from_exp(flat, e, e.dtype.type(1), e).reshape(a.shape)
+    out = np.empty(flat.shape, dtype=flat.dtype)
+    one = out.dtype.type(1)
+
+    def block(lo, hi):
+        x, e = flat[lo:hi], out[lo:hi]
+        with np.errstate(all="ignore"):  # per thread: NumPy's error state is thread-local
+            np.abs(x, out=e)
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+        ek.sigmoid_from_exp(x, e, one, e)
+
+    _threads.for_blocks(flat.size, block)
+    return out.reshape(a.shape)
 
 
 def _build_reciprocal(op):

@@ -1095,6 +1095,10 @@ def _pool_geometry(x_nhwc_shape, kh, kw, sh, sw, padding, explicit):
     return _runtime_geometry(h, w, kh, kw, sh, sw, 1, 1, padding, explicit)
 
 
+# Input elements of a MaxPool/MaxPoolGrad below which it runs on one thread (images are independent).
+_POOL_PAR_ELEMS = 1 << 18
+
+
 def _build_max_pool(op):
     fmt, kh, kw, sh, sw, padding, explicit = _pool_attrs(op)
     out_dt = op.outputs[0].dtype.as_numpy_dtype
@@ -1104,7 +1108,13 @@ def _build_max_pool(op):
         xn = _c(_to_nhwc(x, fmt), cd)
         ho, wo, pt, pl = _pool_geometry(xn.shape, kh, kw, sh, sw, padding, explicit)
         out = np.empty((xn.shape[0], ho, wo, xn.shape[3]), dtype=cd)
-        pk.max_pool(xn, kh, kw, sh, sw, pt, pl, out)
+        nb = xn.shape[0]
+        nt = min(nb, _threads.workers(xn.size, _POOL_PAR_ELEMS))
+
+        def part(t):
+            pk.max_pool(xn, kh, kw, sh, sw, pt, pl, out, nb * t // nt, nb * (t + 1) // nt)
+
+        _threads.run_workers(nt, part)
         return _from_nhwc(out.astype(out_dt, copy=False), fmt)
 
     return run
@@ -1121,9 +1131,6 @@ def _max_pool_grad(op, grad):
 
 simple_op("MaxPool", _infer_pool, build=_build_max_pool, grad=_max_pool_grad)
 
-
-# Input elements of a MaxPoolGrad below which it runs on one thread (images are independent).
-_POOL_PAR_ELEMS = 1 << 18
 
 
 def _build_max_pool_grad(op):
@@ -1622,15 +1629,25 @@ def _infer_grad_like(inputs, attrs):
     ]
 
 
-# Relu: forward is one NumPy ufunc; the gradient a one-pass numba loop.
+# Relu: forward is one NumPy ufunc; the gradient a one-pass numba loop; both split into blocks
+# over the session's threads when large (memory-bound: 18 ms on one thread for 100M floats).
 def _relu_kernel(x):
-    return np.maximum(x, x.dtype.type(0))
+    zero = x.dtype.type(0)
+    if x.size < _threads.ELEMENTWISE_PAR_ELEMS or not x.flags.c_contiguous:
+        return np.maximum(x, zero)
+    out = np.empty(x.shape, dtype=x.dtype)
+    xf, of = x.reshape(-1), out.reshape(-1)
+    _threads.for_blocks(x.size, lambda lo, hi: np.maximum(xf[lo:hi], zero, out=of[lo:hi]))
+    return out
 
 
 def _relu_grad_kernel(g, y):
     if (g.shape == y.shape and g.dtype == y.dtype and g.dtype.kind == "f" and g.dtype.itemsize >= 4
             and g.flags.c_contiguous and y.flags.c_contiguous and g.size > 0):
-        return nk.relu_grad(g.reshape(-1), y.reshape(-1), np.empty(g.size, dtype=g.dtype)).reshape(g.shape)
+        gf, yf = g.reshape(-1), y.reshape(-1)
+        out = np.empty(g.size, dtype=g.dtype)
+        _threads.for_blocks(g.size, lambda lo, hi: nk.relu_grad(gf[lo:hi], yf[lo:hi], out[lo:hi]))
+        return out.reshape(g.shape)
     return np.where(y > 0, g, g.dtype.type(0))
 
 

@@ -188,6 +188,22 @@ def run_workers(n: int, fn) -> None:
             f.result()
 
 
+# Elements of a memory-bound elementwise op below which it runs on one thread (~0.1 ms of work).
+ELEMENTWISE_PAR_ELEMS = 1 << 18
+
+
+def for_blocks(size: int, fn, min_size: int | None = None) -> None:
+    """Call ``fn(lo, hi)`` on contiguous blocks covering ``range(size)``, one block per thread
+    (one block below ``min_size``).  For elementwise work each element's result does not depend
+    on the block it falls in, so the bits are the same for any thread count."""
+    nt = workers(size, ELEMENTWISE_PAR_ELEMS if min_size is None else min_size)
+    if nt < 2:
+        fn(0, size)
+        return
+    edges = [min(size, (size * t // nt) // 64 * 64) for t in range(nt)] + [size]
+    run_workers(nt, lambda t: fn(edges[t], edges[t + 1]))
+
+
 def default_threads() -> int | None:
     """The count a session without ``intra_op_parallelism_threads`` uses: the environment's
     choice (OpenBLAS sized itself from it), capped by the cgroup CPU quota; None = leave as is."""

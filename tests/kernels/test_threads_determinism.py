@@ -17,6 +17,7 @@ def with_threads(monkeypatch):
     monkeypatch.setattr(nn_ops, "_POOL_PAR_ELEMS", 1)
     monkeypatch.setattr(updates, "_PAR_ELEMS", 1)
     monkeypatch.setattr(threads, "_MIN_SPLIT_MACS", 1)
+    monkeypatch.setattr(threads, "ELEMENTWISE_PAR_ELEMS", 1)
     monkeypatch.setattr(threads, "set_threads", lambda n: None)  # sessions keep the split set here
 
     def run(n, fn):
@@ -139,3 +140,24 @@ def test_float64_gemm_blocks_repeat_their_bits(with_threads):
     first = with_threads(2, lambda: threads.dot(a, b))
     np.testing.assert_allclose(first, a @ b, rtol=1e-13, atol=1e-13)
     assert with_threads(2, lambda: threads.dot(a, b)).tobytes() == first.tobytes()
+
+
+def test_relu_sigmoid_and_max_pool_same_bits_on_1_and_2_threads(with_threads):
+    import graphflow as gf
+
+    rng = np.random.default_rng(6)
+    xv = (rng.standard_normal((5, 8, 8, 3)) * 20).astype(np.float32)
+    xv[0, 0, 0, :] = [np.nan, -0.0, np.inf]
+    results = []
+    for n in (1, 2):
+        g = gf.Graph()
+        with g.as_default():
+            x = gf.constant(xv)
+            pooled = gf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+            r = gf.nn.relu(x)
+            s = gf.nn.sigmoid(x)
+            dr = gf.gradients(r * x, x)[0]
+            with gf.Session() as sess:
+                results.append(with_threads(n, lambda sess=sess, f=[pooled, r, s, dr]: sess.run(f)))
+    for a, b in zip(results[0], results[1], strict=True):
+        assert a.tobytes() == b.tobytes()
