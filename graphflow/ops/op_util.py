@@ -13,6 +13,7 @@ from graphflow.framework import tensor_shape
 from graphflow.framework.op_registry import InferenceError
 from graphflow.framework.tensor import Tensor
 from graphflow.ops.constant_op import convert_to_tensor
+from graphflow.runtime import threads as _threads
 
 
 def dims_of(t: Tensor) -> tuple | None:
@@ -199,8 +200,24 @@ try:
     _IGNORE_FP = _make_extobj(all="ignore")
     _set_fp = _extobj_contextvar.set
     _reset_fp = _extobj_contextvar.reset
+    _get_fp = _extobj_contextvar.get
 except (ImportError, AttributeError, TypeError):  # pragma: no cover - depends on NumPy's internals
     _IGNORE_FP = None
+
+
+def enter_quiet_fp():
+    """Enter NumPy's ``all="ignore"`` error state; returns the token for :func:`exit_quiet_fp`.
+
+    The executor runs a whole plan in it (the kernels, like TF's, never warn nor raise on
+    floating-point flags), so the fast paths below find it already set and skip their own.
+    """
+    return _set_fp(_IGNORE_FP) if _IGNORE_FP is not None else None
+
+
+def exit_quiet_fp(token) -> None:
+    """Restore the error state :func:`enter_quiet_fp` replaced."""
+    if token is not None:
+        _reset_fp(token)
 _FAST_FLOAT = (np.dtype(np.float32), np.dtype(np.float64))
 _FAST_INT = (np.dtype(np.int32), np.dtype(np.int64))
 
@@ -208,6 +225,8 @@ _FAST_INT = (np.dtype(np.int32), np.dtype(np.int64))
 if _IGNORE_FP is not None:
     def quiet_call(fn, *args):
         """``fn(*args)`` under ``np.errstate(all="ignore")``, entered at a quarter of its cost."""
+        if _get_fp() is _IGNORE_FP:
+            return fn(*args)
         token = _set_fp(_IGNORE_FP)
         try:
             return fn(*args)
@@ -251,11 +270,14 @@ def unary_build(kernel_fn, ufunc=None, ints=True):
         def run_fast(a):
             da = a.dtype
             if a.size <= limit and (da is in_dt or da == in_dt):
-                token = _set_fp(ignore)
-                try:
+                if _get_fp() is ignore:  # inside a plan run
                     r = ufunc(a)
-                finally:
-                    _reset_fp(token)
+                else:
+                    token = _set_fp(ignore)
+                    try:
+                        r = ufunc(a)
+                    finally:
+                        _reset_fp(token)
                 if type(r) is not np.ndarray:
                     r = np.asarray(r)
                 return r if r.dtype == np_dtype else r.astype(np_dtype)
@@ -315,19 +337,49 @@ def _scalar_operand(sa: tuple, sb: tuple, out_shape: tuple) -> int:
     return 0
 
 
-def binary_build(kernel_fn, check=None, ufunc=None, ints=True):
+def _threaded_binary(a, b, va, vb, ufunc, rows_kernel):
+    """A large float binary op split over the session's threads, or None when not applicable:
+    equal shapes through ``ufunc`` on flat blocks, a row broadcast (``[n, m] + [m]``, a bias add)
+    through ``rows_kernel`` on row blocks.  Each element is computed alone, so the bits do not
+    depend on the thread count (and equal the numba kernel's: one IEEE operation)."""
+    if a.dtype != b.dtype or a.dtype not in _FAST_FLOAT or _threads.split < 2:
+        return None
+    if len(va) == 1 and va == vb and ufunc is not None:
+        a1, b1 = np.ascontiguousarray(a).reshape(-1), np.ascontiguousarray(b).reshape(-1)
+        out = np.empty(a1.shape, dtype=a.dtype)
+
+        def flat_block(lo, hi):
+            with np.errstate(all="ignore"):  # per thread: NumPy's error state is thread-local
+                ufunc(a1[lo:hi], b1[lo:hi], out=out[lo:hi])
+
+        _threads.for_blocks(out.size, flat_block)
+        return out
+    if len(va) == 2 and rows_kernel is not None and va[1] == vb[1] and (va[0] == 1) != (vb[0] == 1):
+        rows, cols = max(va[0], vb[0]), va[1]
+        a2, b2 = np.ascontiguousarray(a).reshape(va), np.ascontiguousarray(b).reshape(vb)
+        out = np.empty((rows, cols), dtype=a.dtype)
+        min_rows = -(-_threads.ELEMENTWISE_PAR_ELEMS // max(cols, 1))
+        _threads.for_blocks(rows, lambda lo, hi: rows_kernel(a2, b2, out, lo, hi), min_rows)
+        return out
+    return None
+
+
+def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None):
     """PureKernel build for a broadcasting binary kernel over coalesced C-contiguous views.
 
     Equal shapes and scalar operands run 1-D; other broadcasts run at their coalesced rank
     (2-D for a bias add).  ``check(a, b)`` may raise for bad values (integer division by zero).
     The layout of each distinct pair of input shapes is computed once per op.  ``ufunc`` (the NumPy
     ufunc computing exactly what ``kernel_fn`` computes) runs small float32/float64 inputs (and
-    int32/int64 when ``ints``) directly, skipping numba's dispatch.
+    int32/int64 when ``ints``) directly, skipping numba's dispatch.  Large float32/float64 inputs
+    of equal shapes (with ``ufunc``) or a row broadcast (with ``rows_kernel(a, b, out, r0, r1)``)
+    run in blocks over the session's threads (memory-bound: a 400 MB bias add took 140 ms).
     """
 
     def build(op):
         np_dtype = np.dtype(op._outputs[0].dtype.as_numpy_dtype)
         layouts: dict = {}
+        threaded = ufunc is not None or rows_kernel is not None
 
         def run(a, b):
             if check is not None:
@@ -341,6 +393,12 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True):
             out_shape, va, vb = lay
             if a.dtype == np.float16:
                 a, b = a.astype(np.float32), b.astype(np.float32)
+            big = _threads.ELEMENTWISE_PAR_ELEMS
+            if threaded and (a.size >= big or b.size >= big):
+                r = _threaded_binary(a, b, va, vb, ufunc, rows_kernel)
+                if r is not None:
+                    r = r.reshape(out_shape)
+                    return r if r.dtype == np_dtype else r.astype(np_dtype)
             r = kernel_fn(np.ascontiguousarray(a).reshape(va), np.ascontiguousarray(b).reshape(vb))
             if type(r) is not np.ndarray:
                 r = np.asarray(r)
@@ -376,11 +434,14 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True):
                     b = b.reshape(())
                 elif mode == 2:
                     a = a.reshape(())
-                token = _set_fp(ignore)
-                try:
+                if _get_fp() is ignore:  # inside a plan run
                     r = ufunc(a, b)
-                finally:
-                    _reset_fp(token)
+                else:
+                    token = _set_fp(ignore)
+                    try:
+                        r = ufunc(a, b)
+                    finally:
+                        _reset_fp(token)
                 if type(r) is not np.ndarray:
                     r = np.asarray(r)
                 return r if r.dtype == np_dtype else r.astype(np_dtype)

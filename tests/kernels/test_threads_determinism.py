@@ -161,3 +161,33 @@ def test_relu_sigmoid_and_max_pool_same_bits_on_1_and_2_threads(with_threads):
                 results.append(with_threads(n, lambda sess=sess, f=[pooled, r, s, dr]: sess.run(f)))
     for a, b in zip(results[0], results[1], strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("op", ["add", "subtract", "multiply", "real_div"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_binary_ops_same_bits_on_1_and_2_threads(with_threads, op, dtype):
+    """Equal shapes (flat blocks) and a bias add (row blocks), threaded, equal the numba kernel."""
+    import graphflow as gf
+    from graphflow.kernels import elementwise as ek
+
+    rng = np.random.default_rng(7)
+    xv = rng.standard_normal((6, 5, 7, 8)).astype(dtype)
+    yv = rng.standard_normal((6, 5, 7, 8)).astype(dtype)
+    bv = rng.standard_normal(8).astype(dtype)
+    xv[0, 0, 0, :3] = [np.nan, np.inf, -0.0]
+    fn = {"add": gf.add, "subtract": gf.subtract, "multiply": gf.multiply, "real_div": gf.realdiv}[op]
+    results = []
+    for n in (1, 2):
+        g = gf.Graph()
+        with g.as_default():
+            x, y = gf.placeholder(dtype, xv.shape), gf.placeholder(dtype, yv.shape)
+            b = gf.placeholder(dtype, bv.shape)
+            fetches = [fn(x, y), fn(x, b), fn(b, x)]
+            feed = {x: xv, y: yv, b: bv}
+            with gf.Session() as sess:
+                results.append(with_threads(n, lambda sess=sess, f=fetches, d=feed: sess.run(f, d)))
+    kernel = getattr(ek, op)
+    x2, b2 = xv.reshape(-1, 8), bv.reshape(1, 8)
+    want = [kernel(xv.reshape(-1), yv.reshape(-1)).reshape(xv.shape), kernel(x2, b2), kernel(b2, x2)]
+    for one, two, w in zip(results[0], results[1], want, strict=True):
+        assert one.tobytes() == two.tobytes() == np.ascontiguousarray(w).tobytes()
