@@ -425,8 +425,10 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
                 mode = modes.get(key)
                 if mode is None:
                     lay = layouts.get(key)
-                    if lay is None:
-                        return run(a, b)  # first sight of these shapes: validate and cache the layout
+                    if lay is None:  # first sight of these shapes: validate them, cache the layout
+                        if len(layouts) > 64:  # (not through ``run``: no numba compile on a cold cache)
+                            layouts.clear()
+                        lay = layouts[key] = coalesce_broadcast(a.shape, b.shape)
                     if len(modes) > 64:
                         modes.clear()
                     mode = modes[key] = _scalar_operand(a.shape, b.shape, lay[0])
