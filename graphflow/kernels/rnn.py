@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from graphflow.kernels.jit import kernel
+
+# Constants as float32 (0.5 and 1 are exact in both widths): a float literal is a float64 in
+# numba and made every float32 step compute in float64.  Measured at [128, 128]: the LSTM gate
+# step 42 -> 19 µs (with its loops split by gate), the backward step 78 -> 37 µs.
+_HALF = np.float32(0.5)
+_ONE = np.float32(1.0)
 
 
 @kernel
@@ -35,19 +43,17 @@ def lstm_gates_step(gt, c_prev, lens, t, c_out, acts):
     """
     n, hd = c_prev.shape
     for b in range(n):
-        active = t < lens[b]
         for k in range(hd):
-            i = 0.5 * gt[b, k] + 0.5
-            j = gt[b, hd + k]
-            f = 0.5 * gt[b, 2 * hd + k] + 0.5
-            o = 0.5 * gt[b, 3 * hd + k] + 0.5
-            acts[b, k] = i
-            acts[b, hd + k] = j
-            acts[b, 2 * hd + k] = f
-            acts[b, 3 * hd + k] = o
-            if active:
-                c_out[b, k] = f * c_prev[b, k] + i * j
-            else:
+            acts[b, k] = _HALF * gt[b, k] + _HALF
+        for k in range(hd):
+            acts[b, hd + k] = gt[b, hd + k]
+        for k in range(2 * hd, 4 * hd):
+            acts[b, k] = _HALF * gt[b, k] + _HALF
+        if t < lens[b]:
+            for k in range(hd):
+                c_out[b, k] = acts[b, 2 * hd + k] * c_prev[b, k] + acts[b, k] * acts[b, hd + k]
+        else:
+            for k in range(hd):
                 c_out[b, k] = c_prev[b, k]
 
 
@@ -86,11 +92,11 @@ def lstm_bwd_step(dy, dh, dc, acts, tc, c_prev, lens, t, dg, dc_prev, dh_pass):
             o = acts[b, 3 * hd + k]
             tck = tc[b, k]
             dhk = dh[b, k] + dy[b, k]
-            dct = dc[b, k] + dhk * o * (1.0 - tck * tck)
-            dg[b, k] = dct * j * i * (1.0 - i)
-            dg[b, hd + k] = dct * i * (1.0 - j * j)
-            dg[b, 2 * hd + k] = dct * c_prev[b, k] * f * (1.0 - f)
-            dg[b, 3 * hd + k] = dhk * tck * o * (1.0 - o)
+            dct = dc[b, k] + dhk * o * (_ONE - tck * tck)
+            dg[b, k] = dct * j * i * (_ONE - i)
+            dg[b, hd + k] = dct * i * (_ONE - j * j)
+            dg[b, 2 * hd + k] = dct * c_prev[b, k] * f * (_ONE - f)
+            dg[b, 3 * hd + k] = dhk * tck * o * (_ONE - o)
             dc_prev[b, k] = dct * f
             dh_pass[b, k] = 0.0
 
@@ -127,7 +133,7 @@ def gru_out_step(cpre, u, h_prev, lens, t, cand_out, h_out, y_out):
         for k in range(hd):
             c = math.tanh(cpre[b, k])
             uk = u[b, k]
-            h = uk * h_prev[b, k] + (1.0 - uk) * c
+            h = uk * h_prev[b, k] + (_ONE - uk) * c
             cand_out[b, k] = c
             h_out[b, k] = h
             y_out[b, k] = h
@@ -148,7 +154,7 @@ def gru_bwd_cand(dy, dh, u, cand, h_prev, lens, t, dcpre, du, dh_pass):
             d = dh[b, k] + dy[b, k]
             c = cand[b, k]
             uk = u[b, k]
-            dcpre[b, k] = d * (1.0 - uk) * (1.0 - c * c)
+            dcpre[b, k] = d * (_ONE - uk) * (_ONE - c * c)
             du[b, k] = d * (h_prev[b, k] - c)
             dh_pass[b, k] = d * uk
 
@@ -167,8 +173,8 @@ def gru_bwd_gates(drh, du, r, u, h_prev, lens, t, dg, dh_pass):
             rk = r[b, k]
             uk = u[b, k]
             dr = drh[b, k] * h_prev[b, k]
-            dg[b, k] = dr * rk * (1.0 - rk)
-            dg[b, hd + k] = du[b, k] * uk * (1.0 - uk)
+            dg[b, k] = dr * rk * (_ONE - rk)
+            dg[b, hd + k] = du[b, k] * uk * (_ONE - uk)
             dh_pass[b, k] += drh[b, k] * rk
 
 
@@ -200,5 +206,5 @@ def rnn_bwd_step(dy, dh, h_new, lens, t, dpre, dh_pass):
             continue
         for k in range(hd):
             h = h_new[b, k]
-            dpre[b, k] = (dh[b, k] + dy[b, k]) * (1.0 - h * h)
+            dpre[b, k] = (dh[b, k] + dy[b, k]) * (_ONE - h * h)
             dh_pass[b, k] = 0.0
