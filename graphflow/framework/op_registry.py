@@ -84,6 +84,10 @@ class OpDef:
     # Output 0 may share memory with input 0 (Identity, Reshape...): fetches copy such values
     # when they may alias a variable's buffer.
     forwards_input: bool = False
+    # ``build(op) -> run(*inputs, bias)``: the op's output plus a per-channel bias in one kernel.
+    # The runtime uses it for an ``AddV2``/``Add``/``BiasAdd`` of a [C] bias that is the output's
+    # only consumer (``graphflow.runtime.fusion``): same bits, one memory pass less.
+    bias_fused_build: Callable | None = None
     # The op's output is a variable buffer owned by the Session (VariableV2).
     is_variable: bool = False
     # Output 0 is a Session-owned buffer (Assign, AssignAdd, Apply*): fetches copy it.
@@ -157,6 +161,7 @@ def simple_op(
     build: Callable | None = None,
     grad: Callable | _NotDifferentiable | None = None,
     forwards_input: bool = False,
+    bias_fused_build: Callable | None = None,
 ) -> OpDef:
     """Register a stateless op whose kernel is ``compute(*inputs)`` or ``build(op)``.
 
@@ -171,5 +176,6 @@ def simple_op(
             return _compute
 
     return register(
-        OpDef(type=op_type, infer=infer, kernel=PureKernel(build), grad=grad, forwards_input=forwards_input)
+        OpDef(type=op_type, infer=infer, kernel=PureKernel(build), grad=grad, forwards_input=forwards_input,
+              bias_fused_build=bias_fused_build)
     )

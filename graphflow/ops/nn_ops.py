@@ -31,6 +31,7 @@ from graphflow.framework.tensor import Tensor
 from graphflow.kernels import conv as ck
 from graphflow.kernels import nn as nk
 from graphflow.kernels import pool as pk
+from graphflow.kernels.elementwise import add_rows as _add_rows
 from graphflow.ops import array_ops, math_ops
 from graphflow.ops.constant_op import constant, constant_value, convert_to_tensor
 from graphflow.ops.op_util import create_in_scope, infer_unary, op_scope
@@ -375,8 +376,11 @@ def _conv_chunks(n, chunk, macs, work, make_buf):
     _threads.run_workers(nt, one)
 
 
-def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype):
-    """Host Conv2D on NHWC arrays: chunked im2col + GEMM (``np.dot`` straight into the output)."""
+def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
+    """Host Conv2D on NHWC arrays: chunked im2col + GEMM (``np.dot`` straight into the output).
+
+    ``bias`` ([O], float32/float64 outputs only): added to each chunk right after its GEMM, while
+    it is in cache: the same bits as a separate bias add, without its pass over the output."""
     cd = _compute(out_dtype)
     x = _c(x, cd)
     f = _c(f, cd)
@@ -391,13 +395,17 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype):
     k = kh * kw * c
     out2 = out.reshape(n * ho * wo, o)
     f2 = f.reshape(k, o)
+    b2 = None if bias is None else np.ascontiguousarray(bias, dtype=cd).reshape(1, o)
     if n * ho * wo == 0 or o == 0:
         return out.astype(out_dtype, copy=False)
-    if k == 0:
-        out.fill(0)
-        return out.astype(out_dtype, copy=False)
-    if kh == 1 and kw == 1 and sh == 1 and sw == 1 and ho == h and wo == w:
-        _gemm(x.reshape(-1, c), f2, out=out2)
+    if k == 0 or (kh == 1 and kw == 1 and sh == 1 and sw == 1 and ho == h and wo == w):
+        if k == 0:
+            out.fill(0)
+        else:
+            _gemm(x.reshape(-1, c), f2, out=out2)
+        if b2 is not None:
+            _threads.for_blocks(out2.shape[0], lambda lo, hi: _add_rows(out2, b2, out2, lo, hi),
+                                -(-_threads.ELEMENTWISE_PAR_ELEMS // o))
         return out.astype(out_dtype, copy=False)
     rows = ho * wo
     chunk = _chunk(n, rows, k)
@@ -405,7 +413,10 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype):
     def work(n0, n1, cols):
         buf = cols[: (n1 - n0) * rows]
         ck.im2col(x, n0, n1, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, buf)
-        np.dot(buf, f2, out=out2[n0 * rows : n1 * rows])
+        block = out2[n0 * rows : n1 * rows]
+        np.dot(buf, f2, out=block)
+        if b2 is not None:
+            _add_rows(block, b2, block, 0, block.shape[0])
 
     _conv_chunks(n, chunk, n * rows * k * o, work, lambda: np.empty((chunk * rows, k), dtype=cd))
     return out.astype(out_dtype, copy=False)
@@ -539,7 +550,21 @@ def _make(op_type, inputs, attrs, name):
     return g.create_op(op_type, inputs, attrs, name=name)._outputs[0]
 
 
-simple_op("Conv2D", _infer_conv2d, build=_build_conv2d, grad=_conv2d_grad)
+def _build_conv2d_bias(op):
+    """Conv2D fused with the bias add that is its output's only consumer (NHWC, float32/64)."""
+    fmt, sh, sw, dh, dw, padding, explicit = _conv_attrs(op)
+    out_dt = op.outputs[0].dtype.as_numpy_dtype
+    if fmt != "NHWC" or np.dtype(out_dt) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        return None
+
+    def run(x, f, bias):
+        return conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dt, bias)
+
+    return run
+
+
+simple_op("Conv2D", _infer_conv2d, build=_build_conv2d, grad=_conv2d_grad,
+          bias_fused_build=_build_conv2d_bias)
 
 
 def _infer_backprop_input(inputs, attrs):
