@@ -13,8 +13,8 @@ with ctypes in NumPy's bundled OpenBLAS (``scipy_openblas_set_num_threads64_`` i
 Parallel products: OpenBLAS's own pool spin-waits, and on a shared or loaded machine two spinning
 BLAS threads made a [64,3136]x[3136,1024] SGEMM 3-6x slower than one thread (TF's blocking Eigen
 pool does not suffer).  So a session with ``n >= 2`` threads keeps OpenBLAS at one thread and
-:func:`dot` splits a large product into ``n`` row or column blocks run on a small blocking thread
-pool (``np.dot`` releases the GIL).  Each block is the same single-threaded GEMM, so a float32
+:func:`dot` splits a large product into ``n`` row or column blocks run on graphflow's own blocking
+workers (:func:`run_workers`; ``np.dot`` releases the GIL).  Each block is the same single-threaded GEMM, so a float32
 result is bit-identical for every ``n`` (measured), which OpenBLAS's own threading does not guarantee:
 the thread count can change the last bits of a product (OpenBLAS picks its blocking per thread
 count: a [1024,784]x[784,256] SGEMM differs between 1 and 2 threads), so the count is a fixed
@@ -29,7 +29,6 @@ import glob
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -44,8 +43,7 @@ _loaded = False
 current: int | None = None  # the count graphflow last set (None: untouched)
 _default: int | None = None
 split = 1  # row blocks of a large product (the running session's intra-op threads)
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_team_lock = threading.Lock()
 _MIN_SPLIT_MACS = 4 * 1024 * 1024  # about 50 µs of single-threaded SGEMM; smaller: one call
 _MIN_BLOCK_MACS = 2 * 1024 * 1024  # OpenBLAS's small-matrix SGEMM kernel stays below ~1M
 
@@ -121,14 +119,6 @@ def set_threads(n: int) -> None:
     current = n
 
 
-def _get_pool(n: int) -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool._max_workers < n - 1:
-            _pool = ThreadPoolExecutor(max_workers=n - 1, thread_name_prefix="graphflow-gemm")
-        return _pool
-
-
 def dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``np.dot(a, b[, out])`` for 2-D operands, split into row or column blocks over the
     session's threads when the product is large (bit-identical to one single-threaded call).
@@ -172,20 +162,96 @@ def workers(work: int, min_work: int) -> int:
     return split if split >= 2 and work >= min_work else 1
 
 
+class _Worker:
+    """A daemon thread running one function at a time, handed over through two locks (a
+    handoff measured 4.7 µs; ``ThreadPoolExecutor.submit`` + ``result`` 10-19 µs, which is
+    most of a split 0.2 ms GEMM's gain)."""
+
+    def __init__(self) -> None:
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._fn = None
+        self._arg = 0
+        self._error: BaseException | None = None
+        threading.Thread(target=self._loop, name="graphflow-worker", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            self._go.acquire()
+            try:
+                self._fn(self._arg)
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+                self._error = e
+            self._fn = None
+            self._done.release()
+
+    def start(self, fn, arg: int) -> None:
+        self._fn, self._arg, self._error = fn, arg, None
+        self._go.release()
+
+    def finish(self) -> BaseException | None:
+        self._done.acquire()
+        return self._error
+
+
+class _Team:
+    """Persistent workers used by one caller at a time (``mutex``); a concurrent or nested
+    caller runs its pieces on its own thread instead (the cores are busy anyway, and a nested
+    wait on the same workers would deadlock)."""
+
+    def __init__(self, size: int) -> None:
+        self.mutex = threading.Lock()
+        self.workers = [_Worker() for _ in range(size)]
+
+
+_team: _Team | None = None
+
+
+def _forget_team() -> None:  # a forked child has the locks but not the threads
+    global _team
+    _team = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_team)
+
+
+def _get_team(size: int) -> _Team:
+    global _team
+    with _team_lock:
+        if _team is None or len(_team.workers) < size:
+            old = _team
+            _team = _Team(size if old is None else max(size, len(old.workers)))
+        return _team
+
+
 def run_workers(n: int, fn) -> None:
-    """Call ``fn(t)`` for ``t in range(n)``: ``t = 0`` on the calling thread, the rest on the
-    pool (the functions must release the GIL to run in parallel: numba ``nogil`` kernels,
-    ``np.dot``).  Exceptions are re-raised in the caller."""
+    """Call ``fn(t)`` for ``t in range(n)``: ``t = 0`` on the calling thread, the rest on
+    graphflow's workers (the functions must release the GIL to run in parallel: numba ``nogil``
+    kernels, ``np.dot``).  Exceptions are re-raised in the caller."""
     if n < 2:
         fn(0)
         return
-    pool = _get_pool(n)
-    futures = [pool.submit(fn, t) for t in range(1, n)]
-    try:
-        fn(0)
-    finally:
-        for f in futures:
-            f.result()
+    team = _get_team(n - 1)
+    if team.mutex.acquire(blocking=False):
+        try:
+            helpers = team.workers[: n - 1]
+            for t, w in enumerate(helpers, 1):
+                w.start(fn, t)
+            try:
+                fn(0)
+            finally:
+                errors = [w.finish() for w in helpers]
+        finally:
+            team.mutex.release()
+        for e in errors:
+            if e is not None:
+                raise e
+        return
+    for t in range(n):  # the team is busy (another session's thread, or a nested call): inline
+        fn(t)
 
 
 # Elements of a memory-bound elementwise op below which it runs on one thread (~0.1 ms of work).
