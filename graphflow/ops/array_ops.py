@@ -281,6 +281,25 @@ def _infer_reshape(inputs, attrs):
     return [(x.dtype.base_dtype, tuple(out))]
 
 
+def _build_reshape(op):
+    """``_reshape_kernel`` remembering the tuple of the last read-only (constant) shape array."""
+    last = [(None, None)]  # (array, tuple), replaced as one object (thread-safe)
+
+    def run(x, shape_value):
+        seen, shape = last[0]
+        if seen is not shape_value:
+            if type(shape_value) is not np.ndarray or shape_value.flags.writeable:
+                return _reshape_kernel(x, shape_value)
+            shape = tuple(shape_value.tolist())
+            last[0] = (shape_value, shape)
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            return _reshape_kernel(x, shape_value)  # TF's error text
+
+    return run
+
+
 def _reshape_kernel(x, shape_value):
     try:
         return x.reshape(tuple(shape_value.tolist()))
@@ -299,7 +318,7 @@ def _reshape_grad(op, grad):
     return [reshape(grad, shape(op.inputs[0])), None]
 
 
-simple_op("Reshape", _infer_reshape, _reshape_kernel, grad=_reshape_grad, forwards_input=True)
+simple_op("Reshape", _infer_reshape, build=_build_reshape, grad=_reshape_grad, forwards_input=True)
 
 
 def reshape(tensor, shape, name: str | None = None) -> Tensor:  # noqa: F811 - TF's public name

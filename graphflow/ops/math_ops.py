@@ -1002,12 +1002,35 @@ def _reduce_build(kind: str):
         np_dt = np.dtype(op.inputs[0].dtype.base_dtype.as_numpy_dtype)
         cache: dict = {}
         work_dt = np.dtype(np.float32) if np_dt == np.float16 else np_dt
+        # Sums/means of whole rows with constant axes (``[20, 1]`` over axis 0, a bias gradient...):
+        # (x.shape, id(axes)) -> (axes, rows shape, m, output shape), the same kernel call as below
+        # without re-deriving the layout (1.2 us of 2.2 for a [20, 1] sum)
+        rows: dict | None = {} if kind in ("sum", "mean") and work_dt.kind == "f" else None
+        sum_dt = _acc_dtype(work_dt)
 
         def run(x, axes):
             if x.dtype != work_dt:
                 x = x.astype(work_dt)
+            if rows is not None:
+                q = rows.get((x.shape, id(axes)))
+                if q is not None and q[0] is axes and x.flags.c_contiguous:
+                    shape2 = q[1]
+                    out = rk.sum_rows(x.reshape(shape2), np.zeros(shape2[0], dtype=sum_dt))
+                    if kind == "mean":
+                        out = quiet_call(_mean_divide, out, q[2])
+                    if q[3] is not None:
+                        out = out.reshape(q[3])
+                    return out if out.dtype == np_dt else out.astype(np_dt)
             x3, kept_shape, keep_shape = _reduce_view(x, axes, cache)
             outer, m, inner = x3.shape
+            if (rows is not None and inner == 1 and m > 1 and type(axes) is np.ndarray
+                    and not axes.flags.writeable and _layout3(x.shape, _norm_axes(axes, x.ndim))[0] is None):
+                if len(rows) > 64:
+                    rows.clear()
+                # a read-only (constant) axes array keeps its value: the entry holds it, so its id
+                # cannot be reused by another array while the entry lives
+                shape = keep_shape if keep else kept_shape
+                rows[(x.shape, id(axes))] = (axes, (outer, m), m, None if shape == (outer,) else shape)
             if m == 1:
                 # nothing to reduce (axes empty or of size 1; the unbroadcast of a bias add's
                 # full-shape operand): the input reshaped, sharing its buffer as TF's reduction

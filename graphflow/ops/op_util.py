@@ -3,6 +3,7 @@ host-side wrappers that call the generic Numba kernels."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -220,6 +221,7 @@ def exit_quiet_fp(token) -> None:
         _reset_fp(token)
 _FAST_FLOAT = (np.dtype(np.float32), np.dtype(np.float64))
 _FAST_INT = (np.dtype(np.int32), np.dtype(np.int64))
+_F16 = np.dtype(np.float16)
 
 
 if _IGNORE_FP is not None:
@@ -391,7 +393,7 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
                     layouts.clear()
                 lay = layouts[key] = coalesce_broadcast(a.shape, b.shape)
             out_shape, va, vb = lay
-            if a.dtype == np.float16:
+            if a.dtype == _F16:
                 a, b = a.astype(np.float32), b.astype(np.float32)
             big = _threads.ELEMENTWISE_PAR_ELEMS
             if threaded and (a.size >= big or b.size >= big):
@@ -399,7 +401,10 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
                 if r is not None:
                     r = r.reshape(out_shape)
                     return r if r.dtype == np_dtype else r.astype(np_dtype)
-            r = kernel_fn(np.ascontiguousarray(a).reshape(va), np.ascontiguousarray(b).reshape(vb))
+            if len(va) == 1:  # flat operands: ravel() is reshape(va) of the C-contiguous array, 3x cheaper
+                r = kernel_fn(a.ravel(), b.ravel())
+            else:
+                r = kernel_fn(np.ascontiguousarray(a).reshape(va), np.ascontiguousarray(b).reshape(vb))
             if type(r) is not np.ndarray:
                 r = np.asarray(r)
             r = r.reshape(out_shape)
@@ -412,26 +417,36 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
             return run
         limit = FAST_PATH_MAX
         ignore = _IGNORE_FP
+        # (a.shape, b.shape) -> -1 (too large: the kernel), 0 (the ufunc as is), 1 (b as 0-d), 2 (a as 0-d);
+        # the sizes follow from the shapes, so they are checked once per pair of shapes
         modes: dict = {}
 
+        def fast_mode(key):
+            sha, shb = key
+            sa = math.prod(sha)
+            sb = math.prod(shb)
+            if sa <= limit and sb <= limit and (sa == 1 or sb == 1 or sha == shb or sa * sb <= limit):
+                lay = layouts.get(key)
+                if lay is None:  # first sight of these shapes: validate them, cache the layout
+                    if len(layouts) > 64:  # (not through ``run``: no numba compile on a cold cache)
+                        layouts.clear()
+                    lay = layouts[key] = coalesce_broadcast(sha, shb)
+                mode = _scalar_operand(sha, shb, lay[0])
+            else:
+                mode = -1
+            if len(modes) > 64:
+                modes.clear()
+            modes[key] = mode
+            return mode
+
         def run_fast(a, b):
-            sa = a.size
-            sb = b.size
+            key = (a.shape, b.shape)
+            mode = modes.get(key)
+            if mode is None:
+                mode = fast_mode(key)
             da = a.dtype
             db = b.dtype
-            if (sa <= limit and sb <= limit and (da is in_dt or da == in_dt) and (db is in_dt or db == in_dt)
-                    and (sa == 1 or sb == 1 or a.shape == b.shape or sa * sb <= limit)):
-                key = (a.shape, b.shape)
-                mode = modes.get(key)
-                if mode is None:
-                    lay = layouts.get(key)
-                    if lay is None:  # first sight of these shapes: validate them, cache the layout
-                        if len(layouts) > 64:  # (not through ``run``: no numba compile on a cold cache)
-                            layouts.clear()
-                        lay = layouts[key] = coalesce_broadcast(a.shape, b.shape)
-                    if len(modes) > 64:
-                        modes.clear()
-                    mode = modes[key] = _scalar_operand(a.shape, b.shape, lay[0])
+            if mode >= 0 and (da is in_dt or da == in_dt) and (db is in_dt or db == in_dt):
                 if mode == 1:  # a size-1 operand broadcasts fastest as a 0-d array
                     b = b.reshape(())
                 elif mode == 2:

@@ -1,7 +1,9 @@
 """Run a Plan: a tight loop over prebound kernels and slot indices.
 
-Errors raised by a kernel are re-raised as TF's error classes naming the op, its type, the
-user's creation site and the shapes/dtypes of its inputs; raw numba errors never reach the user.
+Constant subgraphs are computed once when the plan is bound (``FOLDABLE``), and the kernels run
+in NumPy's ``all="ignore"`` error state, entered once per run.  Errors raised by a kernel are
+re-raised as TF's error classes naming the op, its type, the user's creation site and the
+shapes/dtypes of its inputs; raw numba errors never reach the user.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import numpy as np
 
 from graphflow import errors
 from graphflow.framework import source_info
+from graphflow.ops.op_util import enter_quiet_fp, exit_quiet_fp
+from graphflow.runtime import fusion
 from graphflow.runtime.lowering import lower
 
 
@@ -19,6 +23,14 @@ class BoundPlan:
     Each step is prebound into a small closure specialised on its arity (0, 1, 2 or n inputs),
     its single output slot and the slots it frees, so the run loop is one call per step: no
     per-step argument lists or branches.
+
+    Const values and the outputs of constant subgraphs (the pure shape and arithmetic ops of
+    ``FOLDABLE`` whose inputs are all constants: the ``Reshape``/``BroadcastTo``/``Cast``/
+    ``RealDiv`` of a mean's gradient...) are computed once, here, and placed in the slot template
+    instead of run as steps.  A step is folded only when its kernel succeeds (in the run's
+    error state) on real or boolean values and its outputs are small, so every result and error
+    stays what running the step would give (a failing step stays a step and raises in every run,
+    as before); folded arrays are read-only, and fetches that may share their memory are copied.
     """
 
     __slots__ = ("plan", "program", "num_slots", "steps", "template")
@@ -28,15 +40,23 @@ class BoundPlan:
         self.num_slots = plan.num_slots
         program = []
         steps = []
-        # Const values never change: they are placed in the slot template instead of run as steps.
         template: list = [None] * plan.num_slots
-        for step in plan.steps:
+        constant: set = set()  # slots whose value is the same in every run (in the template)
+        folded: set = set()  # slots of folded values and of views forwarded from them
+        for step in fusion.fuse_bias_adds(plan.steps, plan.fetch_slots, plan.feed_slots):
             op = step.op
-            if op._type == "Const" and len(step.out_slots) == 1 and step.out_slots[0] >= 0 and not step.free:
-                template[step.out_slots[0]] = op._attrs["value"]
+            outs = step.out_slots
+            if op._type == "Const" and len(outs) == 1 and outs[0] >= 0 and not step.free:
+                template[outs[0]] = op._attrs["value"]
+                constant.add(outs[0])
                 continue
+            if op._type == "NoOp" and not outs and not step.in_slots:
+                continue  # nothing to compute: its control inputs are ordered by the plan
             try:
-                fn = lower(op._opdef.kernel, op, state)
+                if isinstance(step, fusion.FusedBiasStep):  # op + its bias add as one kernel
+                    fn = op._opdef.bias_fused_build(op)
+                else:
+                    fn = lower(op._opdef.kernel, op, state)
             except errors.OpError:
                 raise
             except Exception as e:  # a kernel that cannot be built never surfaces as a raw error
@@ -44,8 +64,25 @@ class BoundPlan:
                 raise errors.InternalError(
                     None, op, f"Could not build the kernel of {op.type} '{op.name}': {type(e).__name__}: {e}"
                     f"\n\t [[node {op.name} (op: '{op.type}', defined at {site}) ]]") from e
-            program.append(_bind_step(fn, step.in_slots, step.out_slots, step.free))
+            ins = step.in_slots
+            if op._type in FOLDABLE and all(s in constant for s in ins):
+                values = _fold(fn, op, step, template)
+                if values is not None:
+                    for s, v in zip(outs, values):
+                        template[s] = v
+                        constant.add(s)
+                        folded.add(s)
+                    continue
+            elif ins and ins[0] in folded and op._opdef.forwards_input and outs and outs[0] >= 0:
+                folded.add(outs[0])  # Identity/Reshape... of a folded value: a view of it
+            program.append(_bind_step(fn, ins, outs, step.free))
             steps.append(step)
+        if folded:
+            # a fetched folded value (or a view of one) is copied like a Const's
+            copy = plan.fetch_copy
+            for k, s in enumerate(plan.fetch_slots):
+                if s in folded:
+                    copy[k] = True
         self.program = program
         self.steps = steps
         self.template = template
@@ -55,14 +92,75 @@ class BoundPlan:
         slots = self.template.copy()
         for s, v in feed_values:
             slots[s] = v
+        return self.execute(slots)
+
+    def execute(self, slots: list) -> list:
+        """Run the steps on ``slots`` (a copy of ``template`` with the feeds set); returns it.
+
+        The kernels run in NumPy's ``all="ignore"`` error state (TF's kernels never warn nor
+        raise on floating-point flags; the caller's state is restored afterwards).
+        """
+        program = self.program
+        if not program:
+            return slots
         k = 0
+        token = enter_quiet_fp()
         try:
-            for k, step in enumerate(self.program):  # noqa: B007 - k names the failing step
+            for k, step in enumerate(program):  # noqa: B007 - k names the failing step
                 step(slots)
         except Exception as e:
             step = self.steps[k]
             raise wrap_kernel_error(e, step.op, [slots[i] for i in step.in_slots]) from e
+        finally:
+            exit_quiet_fp(token)
         return slots
+
+
+# Op types whose kernels are pure functions of their inputs (no state, no I/O, no randomness):
+# with constant inputs their outputs are computed once per BoundPlan.
+FOLDABLE = frozenset({
+    "Identity", "Reshape", "ExpandDims", "Squeeze", "Shape", "ShapeN", "Size", "Rank", "Fill",
+    "BroadcastTo", "BroadcastGradientArgs", "ReducedShape", "Cast", "Pack", "Unpack", "ConcatV2",
+    "Tile", "Range", "Transpose", "InvertPermutation", "Slice", "StridedSlice", "GatherV2",
+    "ZerosLike", "OnesLike", "Select", "SelectV2",
+    "Add", "AddV2", "Sub", "Mul", "RealDiv", "FloorDiv", "FloorMod", "Pow", "Neg", "Abs", "Sign",
+    "Square", "Sqrt", "Rsqrt", "Reciprocal", "Maximum", "Minimum",
+    "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
+    "Sum", "Prod", "Mean", "Max", "Min",
+})
+FOLD_MAX_BYTES = 1 << 20  # larger constant results stay steps (their memory is freed after use)
+_FOLD_KINDS = frozenset("biuf")
+
+
+def _fold(fn, op, step, template: list):
+    """The outputs of ``step`` computed from the constant ``template`` values, or None to run it."""
+    outs = step.out_slots
+    if not outs or min(outs) < 0 or len(step.in_slots) != len(op._inputs):
+        return None
+    for t in op._outputs:  # a statically large output is not computed at all
+        n = t.shape.num_elements()
+        if n is not None and n * t.dtype.size > FOLD_MAX_BYTES:
+            return None
+    args = [template[s] for s in step.in_slots]
+    for a in args:
+        if type(a) is not np.ndarray or a.dtype.kind not in _FOLD_KINDS:
+            return None
+    token = enter_quiet_fp()  # the error state of a run
+    try:
+        result = fn(*args)
+    except Exception:  # noqa: BLE001 - the step runs (and reports the error) in every run instead
+        return None
+    finally:
+        exit_quiet_fp(token)
+    values = (result,) if len(outs) == 1 else tuple(result) if isinstance(result, (tuple, list)) else None
+    if values is None or len(values) != len(outs):
+        return None
+    for v in values:
+        if type(v) is not np.ndarray or v.dtype.kind not in _FOLD_KINDS or v.nbytes > FOLD_MAX_BYTES:
+            return None
+    for v in values:
+        v.flags.writeable = False  # a kernel writing into it would corrupt every later run
+    return values
 
 
 def _bind_step(fn, ins: tuple, outs: tuple, free: tuple):

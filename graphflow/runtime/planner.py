@@ -2,8 +2,9 @@
 
 Pruning and ordering use networkx (the only networkx user): ancestors of the fetches and targets
 through data and control edges, cut at fed tensors; ``lexicographical_topological_sort`` keyed by
-op id gives a deterministic order.  Each value gets a slot index; the last use of every slot is
-recorded so the executor frees intermediate arrays early.
+op id gives a deterministic order.  Each value gets a slot index (an Identity's output shares its
+input's slot and runs no step); the last use of every slot is recorded so the executor frees
+intermediate arrays early.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ def build_plan(graph, fetch_elements: list, feed_tensors: list) -> Plan:
 
     slot_of: dict = {}
     feed_slots: dict = {}
+    num_slots = 0
     for t in feed_tensors:
-        slot_of[t] = feed_slots[t] = len(slot_of)
+        slot_of[t] = feed_slots[t] = num_slots
+        num_slots += 1
     steps: list[Step] = []
     variables_read: list = []
     variables_assigned: set = set()
@@ -88,13 +91,19 @@ def build_plan(graph, fetch_elements: list, feed_tensors: list) -> Plan:
         opdef = op._opdef
         ref_inputs = opdef.ref_inputs
         ins = tuple(slot_of[t] for i, t in enumerate(op._inputs) if i not in ref_inputs)
+        if op._type == "Identity" and len(ins) == 1 and op._outputs[0] not in slot_of:
+            # Identity's kernel returns its input: its output shares the input's slot and no step
+            # runs (its readers still come after its control inputs in ``order``)
+            slot_of[op._outputs[0]] = ins[0]
+            continue
         outs = []
         for t in op._outputs:
             if t in slot_of:  # fed output: the op still runs (targets/control), but the feed wins
                 outs.append(-1)
             else:
-                slot_of[t] = len(slot_of)
-                outs.append(slot_of[t])
+                slot_of[t] = num_slots
+                outs.append(num_slots)
+                num_slots += 1
         if opdef.is_variable:
             variables_read.append(op)
         if opdef.aliases_state:
@@ -131,7 +140,7 @@ def build_plan(graph, fetch_elements: list, feed_tensors: list) -> Plan:
     return Plan(
         ops=order,
         steps=steps,
-        num_slots=len(slot_of),
+        num_slots=num_slots,
         feed_slots=feed_slots,
         fetch_slots=fetch_slots,
         fetch_copy=fetch_copy,

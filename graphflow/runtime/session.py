@@ -143,8 +143,9 @@ class BaseSession:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         graph = self._graph
-        if type(fetches) is Tensor:  # fast path: one tensor, no structure to flatten
-            if fetches._op._graph is not graph:
+        kind = type(fetches)
+        if kind is Tensor or kind is Operation:  # fast path: one element, no structure to flatten
+            if (fetches._op if kind is Tensor else fetches)._graph is not graph:
                 raise _other_graph_error(fetches, graph)
             flat_key = (fetches,)
             build = None
@@ -162,20 +163,23 @@ class BaseSession:
             self._cache[key] = cached
         if len(graph._ops) != graph._last_run_op_count:
             graph._check_growth()
+        bound = cached.bound
+        slots = bound.template.copy()
         if feed_keys:
-            feed_values = [
-                (spec.slot, _convert_feed(spec, value))
-                for spec, value in zip(cached.feed_specs, feed_dict.values())
-            ]
-        else:
-            feed_values = ()
+            for spec, value in zip(cached.feed_specs, feed_dict.values()):
+                # an array of the placeholder's exact dtype and full shape is fed as it is
+                if (type(value) is np.ndarray and value.dtype is spec.np_dtype
+                        and value.shape == spec.exact_dims and value.flags.c_contiguous):
+                    slots[spec.slot] = value
+                else:
+                    slots[spec.slot] = _convert_feed(spec, value)
         if cached.pending_vars:
             self._check_initialized(cached)
         with self._lock:
             n = self._blas_threads
             if n is not None and n != _threads.current:
                 _threads.set_threads(n)
-            slots = cached.bound.run(feed_values)
+            bound.execute(slots)
         single = cached.single
         if single is not None and build is None:
             s, copy = single

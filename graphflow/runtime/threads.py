@@ -13,9 +13,10 @@ with ctypes in NumPy's bundled OpenBLAS (``scipy_openblas_set_num_threads64_`` i
 Parallel products: OpenBLAS's own pool spin-waits, and on a shared or loaded machine two spinning
 BLAS threads made a [64,3136]x[3136,1024] SGEMM 3-6x slower than one thread (TF's blocking Eigen
 pool does not suffer).  So a session with ``n >= 2`` threads keeps OpenBLAS at one thread and
-:func:`dot` splits a large product into ``n`` row or column blocks run on graphflow's own blocking
-workers (:func:`run_workers`; ``np.dot`` releases the GIL).  Each block is the same single-threaded GEMM, so a float32
-result is bit-identical for every ``n`` (measured), which OpenBLAS's own threading does not guarantee:
+:func:`dot` splits a large product into ``n`` row or column blocks run on graphflow's own
+blocking workers (:func:`run_workers`; ``np.dot`` releases the GIL).  Each block is the same
+single-threaded GEMM, so a float32 result is bit-identical for every ``n`` (measured), which
+OpenBLAS's own threading does not guarantee:
 the thread count can change the last bits of a product (OpenBLAS picks its blocking per thread
 count: a [1024,784]x[784,256] SGEMM differs between 1 and 2 threads), so the count is a fixed
 function of the config and the environment, never of the machine's load: a given config and

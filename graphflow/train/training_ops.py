@@ -195,7 +195,7 @@ def _small_gd_fast_path(var_op, values, run):
         var = values.get(var_op)
         if (var is not None and type(delta) is np.ndarray and var.size <= _SMALL_GD
                 and delta.shape == var.shape and delta.dtype == var.dtype
-                and (var.dtype is _F32 or var.dtype is _F64)
+                and (var.dtype == _F32 or var.dtype == _F64)
                 and type(alpha) is np.ndarray and alpha.ndim == 0 and alpha.dtype == var.dtype
                 and var.flags.c_contiguous):
             np.subtract(var, np.multiply(delta, alpha), out=var)

@@ -176,3 +176,47 @@ def test_linear_regression_train_step_numbers():
                 sess.run(train, {xp: X, yp: y})
             wv, bv = sess.run([w, b])
     assert wv.dtype == np.float32 and np.isfinite(wv).all() and np.isfinite(bv).all()
+
+
+@pytest.mark.parametrize("dt", [np.float16, np.float32, np.float64])
+def test_flat_kernel_operands_are_the_reshaped_contiguous_arrays(dt):
+    """The numba path passes ``ravel()`` views for flat layouts: the same arrays (and bits) as
+    ``ascontiguousarray(x).reshape(layout)``, for views of every kind."""
+    op = _FakeOp(dt, dt)
+    pow_ = op_util.binary_build(ek.power)(op)
+    rng = np.random.default_rng(4)
+    base = (rng.random((6, 8)) * 3).astype(dt)
+    cases = [(base, base), (base.T, base.T), (base[::-1], base[::2][:1]),
+             (base[:, 1:3], np.asarray(dt(1.5))), (np.asfortranarray(base), base),
+             (np.asarray(dt(2.0)), base[2]), (base[1:2, 3:4], base[1:2, 3:4])]
+    for a, b in cases:
+        out_shape, va, vb = op_util.coalesce_broadcast(a.shape, b.shape)
+        ca, cb = np.ascontiguousarray(a), np.ascontiguousarray(b)
+        if dt == np.float16:
+            ca, cb = ca.astype(np.float32), cb.astype(np.float32)
+        with np.errstate(all="ignore"):
+            expected = ek.power(ca.reshape(va), cb.reshape(vb)).reshape(out_shape).astype(dt)
+            got = pow_(a, b)
+        assert _bits(got) == _bits(expected), (a.shape, b.shape)
+
+
+def test_binary_fast_path_modes_follow_shapes_and_dtypes():
+    """Sizes are checked once per pair of shapes; another dtype or a large pair takes the kernel."""
+    op = _FakeOp(np.float32, np.float32)
+    fast = op_util.binary_build(ek.multiply, ufunc=np.multiply)(op)
+    rng = np.random.default_rng(5)
+    small = rng.standard_normal((20, 1)).astype(np.float32)
+    one = np.float32([[3.0]])
+    wide = rng.standard_normal((1, op_util.FAST_PATH_MAX)).astype(np.float32)
+    for _ in range(2):
+        expected = ek.multiply(small.reshape(-1), one.reshape(-1)).reshape(20, 1)
+        assert _bits(fast(small, one)) == _bits(expected)
+        assert _bits(fast(small, small)) == _bits(small * small)
+        # 20 x 8192 elements: the broadcast is too large for the ufunc path (the kernel's bits)
+        big = fast(small, wide)
+        assert big.shape == (20, op_util.FAST_PATH_MAX)
+        assert _bits(big) == _bits(ek.multiply(small, wide))
+        as64 = fast(small.astype(np.float64), one)  # not the op's dtype: the kernel, then a cast
+        assert as64.dtype == np.float32
+        with pytest.raises(ValueError, match=r"Incompatible shapes: \[20,1\] vs. \[5,3\]"):
+            fast(small, np.ones((5, 3), np.float32))

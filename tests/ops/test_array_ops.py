@@ -548,3 +548,25 @@ def test_run_time_error_text_matches_tensorflow(tf1):
         run(tf.gather(params, idx))
     assert "indices[3] = 10 is not in [0, 10)" in te.value.message
     assert "indices[3] = 10 is not in [0, 10)" in ge.value.message
+
+
+def test_reshape_remembers_constant_shapes_only():
+    """The tuple of a read-only (constant) shape array is reused; fed shapes are read every run."""
+    x = tf.placeholder(tf.float32, [None])
+    s = tf.placeholder(tf.int32, [2])
+    const = tf.reshape(x, [2, -1])
+    fed = tf.reshape(x, s)
+    bad = tf.reshape(x, [3, 3])
+    shape = np.array([2, 3], np.int32)
+    with tf.Session() as sess:
+        for n in (6, 4, 6):
+            v = np.arange(n, dtype=np.float32)
+            np.testing.assert_array_equal(sess.run(const, {x: v}), v.reshape(2, -1))
+        v = np.arange(6, dtype=np.float32)
+        assert sess.run(fed, {x: v, s: shape}).shape == (2, 3)
+        shape[:] = [3, 2]  # the same (writable) array, new values
+        assert sess.run(fed, {x: v, s: shape}).shape == (3, 2)
+        text = "Input to reshape is a tensor with 6 values, but the requested shape has 9"
+        for _ in range(2):
+            with pytest.raises(tf.errors.InvalidArgumentError, match=text):
+                sess.run(bad, {x: v})

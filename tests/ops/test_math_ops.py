@@ -701,3 +701,53 @@ def test_first_argument_fixes_the_dtype_as_in_tf1():
     with tf.Session() as s:
         assert s.run(tf.add(1.5, tf.constant(2.0))) == np.float32(3.5)
         assert s.run(np.int64(3) + tf.constant(2)) == 5  # the operator form converts to the tensor's dtype
+
+
+# -- reductions: the cached whole-row path -----------------------------------------------------------
+@pytest.mark.parametrize("kind", ["reduce_sum", "reduce_mean"])
+@pytest.mark.parametrize("dt", [tf.float32, tf.float64])
+@pytest.mark.parametrize("keep", [False, True])
+def test_row_reduction_cache_is_bit_identical(kind, dt, keep):
+    """A read-only (constant) axes array takes the cached whole-row path from its second use: the
+    same kernel call, so the same bits as a writable axes array (always the general path)."""
+    rng = np.random.default_rng(7)
+    np_dt = dt.as_numpy_dtype
+    for shape, axes in [((20, 1), [0]), ((3, 17), [1]), ((4, 6), [0, 1]), ((2, 3, 9), [1, 2]),
+                        ((5, 2, 3), [-1]), ((3, 4), [0]), ((40,), [0])]:
+        x = tf.placeholder(dt, [None] * len(shape))
+        op = getattr(tf, kind)(x, axis=axes, keepdims=keep).op
+        fn = op._opdef.kernel.build(op)
+        const_axes = np.array(axes, np.int32)
+        const_axes.setflags(write=False)
+        for _ in range(3):
+            v = (rng.standard_normal(shape) * 10.0 ** rng.integers(-20, 20, size=shape)).astype(np_dt)
+            if v.size > 3:
+                v.reshape(-1)[:3] = [np.inf, -0.0, 1e30]
+            expected = fn(v, np.array(axes, np.int32))
+            for _ in range(2):
+                got = fn(v, const_axes)
+                assert got.dtype == expected.dtype and got.shape == expected.shape
+                assert got.tobytes() == expected.tobytes(), (shape, axes)
+            t = np.asfortranarray(v)  # a non-contiguous input takes the general path
+            assert fn(t, const_axes).tobytes() == expected.tobytes()
+
+
+def test_row_reduction_cache_needs_constant_axes(monkeypatch):
+    calls = []
+    general = math_ops._reduce_view
+    monkeypatch.setattr(math_ops, "_reduce_view", lambda *a: (calls.append(1), general(*a))[1])
+    x = tf.placeholder(tf.float32, [None, None])
+    op = tf.reduce_mean(x, axis=[1]).op
+    fn = op._opdef.kernel.build(op)
+    v = np.arange(15, dtype=np.float32).reshape(3, 5)
+    const_axes = np.array([1], np.int32)
+    const_axes.setflags(write=False)
+    for _ in range(3):
+        np.testing.assert_array_equal(fn(v, const_axes), [2.0, 7.0, 12.0])
+    assert len(calls) == 1
+    fed_axes = np.array([1], np.int32)  # writable: may change between runs, never cached
+    for _ in range(2):
+        fn(v, fed_axes)
+    assert len(calls) == 3
+    fed_axes[0] = 0
+    np.testing.assert_array_equal(fn(v, fed_axes), [5.0, 6.0, 7.0, 8.0, 9.0])

@@ -437,14 +437,16 @@ def test_zero_copy_feed_of_matching_c_contiguous_array(sess):
     steps = cached.bound.steps
     k = next(i for i, st in enumerate(steps) if st.op is y.op)
     inner = cached.bound.program[k]
-    id_step = next(i for i, st in enumerate(steps) if st.op.type == "Identity")
-    id_in = steps[id_step].in_slots[0]
+    # the Identity runs no step: its output shares the fed slot, the multiply's first input
+    id_in = steps[k].in_slots[0]
+    assert id_in == cached.bound.plan.feed_slots[x]
+    assert not any(st.op.type == "Identity" for st in steps)
 
     def spy(slots):
         seen.append(slots[id_in])
         return inner(slots)
 
-    # the Identity input slot is the fed slot; record what the kernels see before the multiply runs
+    # record what the kernels see before the multiply runs
     cached.bound.program[k] = spy
     try:
         sess.run(y, {x: value})
