@@ -21,60 +21,35 @@ import numpy as np
 
 from graphflow.kernels.jit import kernel
 
-
 # -- large row-broadcast binaries (a bias add), on a range of rows so the host can thread them ----
 # ``a`` and ``b`` are 2-D with the same column count; either may have one row (broadcast).  An
 # explicit loop over a contiguous row: numba's broadcasting array expression took 1.4 ns per
 # element for [N*H*W, 64] + [1, 64] (the notes' conv bias), this loop runs at memory speed.
+ROWS_ADD, ROWS_SUBTRACT, ROWS_MULTIPLY, ROWS_DIVIDE = 0, 1, 2, 3
+
+
 @kernel
-def add_rows(a, b, out, r0, r1):
+def binary_rows(a, b, out, r0, r1, op):
+    """``out[r] = a[r] <op> b[r]`` for ``r0 <= r < r1`` (``op``: one of the ``ROWS_*`` codes; the
+    branch is per row, each inner loop is a plain vectorizable loop)."""
     ra = a.shape[0] != 1
     rb = b.shape[0] != 1
     for r in range(r0, r1):
         x = a[r if ra else 0]
         y = b[r if rb else 0]
         o = out[r]
-        for j in range(o.shape[0]):
-            o[j] = x[j] + y[j]
-    return out
-
-
-@kernel
-def subtract_rows(a, b, out, r0, r1):
-    ra = a.shape[0] != 1
-    rb = b.shape[0] != 1
-    for r in range(r0, r1):
-        x = a[r if ra else 0]
-        y = b[r if rb else 0]
-        o = out[r]
-        for j in range(o.shape[0]):
-            o[j] = x[j] - y[j]
-    return out
-
-
-@kernel
-def multiply_rows(a, b, out, r0, r1):
-    ra = a.shape[0] != 1
-    rb = b.shape[0] != 1
-    for r in range(r0, r1):
-        x = a[r if ra else 0]
-        y = b[r if rb else 0]
-        o = out[r]
-        for j in range(o.shape[0]):
-            o[j] = x[j] * y[j]
-    return out
-
-
-@kernel
-def real_div_rows(a, b, out, r0, r1):
-    ra = a.shape[0] != 1
-    rb = b.shape[0] != 1
-    for r in range(r0, r1):
-        x = a[r if ra else 0]
-        y = b[r if rb else 0]
-        o = out[r]
-        for j in range(o.shape[0]):
-            o[j] = x[j] / y[j]
+        if op == 0:
+            for j in range(o.shape[0]):
+                o[j] = x[j] + y[j]
+        elif op == 1:
+            for j in range(o.shape[0]):
+                o[j] = x[j] - y[j]
+        elif op == 2:
+            for j in range(o.shape[0]):
+                o[j] = x[j] * y[j]
+        else:
+            for j in range(o.shape[0]):
+                o[j] = x[j] / y[j]
     return out
 
 

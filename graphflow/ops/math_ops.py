@@ -182,6 +182,15 @@ def _infer_logical_binary(op_type: str):
     return infer
 
 
+def _rows(code: int):
+    """``rows_kernel(a, b, out, r0, r1)`` of ``binary_build`` for one ``ROWS_*`` operation."""
+
+    def rows_kernel(a, b, out, r0, r1):
+        return ek.binary_rows(a, b, out, r0, r1, code)
+
+    return rows_kernel
+
+
 def _by_dtype(float_kernel, int_kernel=None, int_check=None, float_ufunc=None, rows_kernel=None):
     """A build choosing the kernel by the op's input dtype (integer division differs)."""
     float_build = binary_build(float_kernel, ufunc=float_ufunc, ints=False, rows_kernel=rows_kernel)
@@ -286,12 +295,12 @@ def _build_pow(op):
 
 
 for _type, _build, _grad in [
-    ("Add", binary_build(ek.add, ufunc=np.add, rows_kernel=ek.add_rows), _add_grad),
-    ("AddV2", binary_build(ek.add, ufunc=np.add, rows_kernel=ek.add_rows), _add_grad),
-    ("Sub", binary_build(ek.subtract, ufunc=np.subtract, rows_kernel=ek.subtract_rows), _sub_grad),
-    ("Mul", binary_build(ek.multiply, ufunc=np.multiply, rows_kernel=ek.multiply_rows), _mul_grad),
+    ("Add", binary_build(ek.add, ufunc=np.add, rows_kernel=_rows(ek.ROWS_ADD)), _add_grad),
+    ("AddV2", binary_build(ek.add, ufunc=np.add, rows_kernel=_rows(ek.ROWS_ADD)), _add_grad),
+    ("Sub", binary_build(ek.subtract, ufunc=np.subtract, rows_kernel=_rows(ek.ROWS_SUBTRACT)), _sub_grad),
+    ("Mul", binary_build(ek.multiply, ufunc=np.multiply, rows_kernel=_rows(ek.ROWS_MULTIPLY)), _mul_grad),
     ("RealDiv",
-     _by_dtype(ek.real_div, ek.truncate_div_int, _check_int_divisor, np.true_divide, ek.real_div_rows),
+     _by_dtype(ek.real_div, ek.truncate_div_int, _check_int_divisor, np.true_divide, _rows(ek.ROWS_DIVIDE)),
      _realdiv_grad),
     ("TruncateDiv", _by_dtype(ek.real_div, ek.truncate_div_int, _check_int_divisor), NOT_DIFFERENTIABLE),
     ("FloorDiv", _by_dtype(ek.floor_div_float, ek.floor_div_int, _check_int_divisor), NOT_DIFFERENTIABLE),

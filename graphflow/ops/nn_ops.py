@@ -31,7 +31,7 @@ from graphflow.framework.tensor import Tensor
 from graphflow.kernels import conv as ck
 from graphflow.kernels import nn as nk
 from graphflow.kernels import pool as pk
-from graphflow.kernels.elementwise import add_rows as _add_rows
+from graphflow.kernels.elementwise import ROWS_ADD, binary_rows
 from graphflow.ops import array_ops, math_ops
 from graphflow.ops.constant_op import constant, constant_value, convert_to_tensor
 from graphflow.ops.op_util import create_in_scope, infer_unary, op_scope
@@ -404,7 +404,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
         else:
             _gemm(x.reshape(-1, c), f2, out=out2)
         if b2 is not None:
-            _threads.for_blocks(out2.shape[0], lambda lo, hi: _add_rows(out2, b2, out2, lo, hi),
+            _threads.for_blocks(out2.shape[0], lambda lo, hi: binary_rows(out2, b2, out2, lo, hi, ROWS_ADD),
                                 -(-_threads.ELEMENTWISE_PAR_ELEMS // o))
         return out.astype(out_dtype, copy=False)
     rows = ho * wo
@@ -416,7 +416,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
         block = out2[n0 * rows : n1 * rows]
         np.dot(buf, f2, out=block)
         if b2 is not None:
-            _add_rows(block, b2, block, 0, block.shape[0])
+            binary_rows(block, b2, block, 0, block.shape[0], ROWS_ADD)
 
     _conv_chunks(n, chunk, n * rows * k * o, work, lambda: np.empty((chunk * rows, k), dtype=cd))
     return out.astype(out_dtype, copy=False)

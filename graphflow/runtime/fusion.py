@@ -21,7 +21,7 @@ import dataclasses
 import numpy as np
 
 from graphflow.framework.operation import Operation
-from graphflow.runtime.planner import Step
+from graphflow.runtime.planner import Step, frees_after_last_use
 
 _BIAS_ADDS = ("AddV2", "Add", "BiasAdd")
 _SHAPE_ONLY = ("Shape", "ShapeN", "Size", "Rank")  # read only the shape of their input
@@ -118,21 +118,7 @@ def fuse_bias_adds(steps: list, fetch_slots: list, feed_slots: dict) -> list:
             break
     if not changed:
         return steps
-    return _with_frees([s for k, s in enumerate(out) if k not in dropped], keep)
-
-
-def _with_frees(steps: list, keep: set) -> list:
-    """Copies of ``steps`` (the plan's own are shared) freeing each slot after its last reader,
-    as the planner does."""
-    last_use: dict[int, int] = {}
-    for k, step in enumerate(steps):
-        for s in step.in_slots:
-            last_use[s] = k
-        for s in step.out_slots:
-            if s >= 0:
-                last_use.setdefault(s, k)
-    frees: dict[int, list[int]] = {}
-    for s, k in last_use.items():
-        if s not in keep:
-            frees.setdefault(k, []).append(s)
-    return [dataclasses.replace(step, free=tuple(frees.get(k, ()))) for k, step in enumerate(steps)]
+    fused = [s for k, s in enumerate(out) if k not in dropped]
+    # copies: the plan's own steps are shared by every session binding it
+    frees = frees_after_last_use(fused, keep)
+    return [dataclasses.replace(step, free=free) for step, free in zip(fused, frees, strict=True)]

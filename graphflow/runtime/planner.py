@@ -121,21 +121,9 @@ def build_plan(graph, fetch_elements: list, feed_tensors: list) -> Plan:
             fetch_slots.append(None)
             fetch_copy.append(False)
 
-    # last use -> free after that step (fetched and fed slots are never freed)
     keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
-    last_use: dict[int, int] = {}
-    for k, step in enumerate(steps):
-        for s in step.in_slots:
-            last_use[s] = k
-        for s in step.out_slots:
-            if s >= 0:
-                last_use.setdefault(s, k)
-    frees: dict[int, list[int]] = {}
-    for s, k in last_use.items():
-        if s not in keep:
-            frees.setdefault(k, []).append(s)
-    for k, step in enumerate(steps):
-        step.free = tuple(frees.get(k, ()))
+    for step, free in zip(steps, frees_after_last_use(steps, keep), strict=True):
+        step.free = free
     # Variables that are only assigned (not read) are not in the plan as steps; data reads are.
     return Plan(
         ops=order,
@@ -147,6 +135,23 @@ def build_plan(graph, fetch_elements: list, feed_tensors: list) -> Plan:
         variables_read=[v for v in variables_read],
         variables_assigned=variables_assigned,
     )
+
+
+def frees_after_last_use(steps: list, keep: set) -> list[tuple[int, ...]]:
+    """Per step, the slots to free after it: each slot after the last step reading it (an output
+    nobody reads right after its step); the ``keep`` slots (fetched, fed) are never freed."""
+    last_use: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        for s in step.in_slots:
+            last_use[s] = k
+        for s in step.out_slots:
+            if s >= 0:
+                last_use.setdefault(s, k)
+    frees: dict[int, list[int]] = {}
+    for s, k in last_use.items():
+        if s not in keep:
+            frees.setdefault(k, []).append(s)
+    return [tuple(frees.get(k, ())) for k in range(len(steps))]
 
 
 def _order_reads_after_assigns(dag) -> None:
