@@ -366,6 +366,35 @@ def _threaded_binary(a, b, va, vb, ufunc, rows_kernel):
     return None
 
 
+def _flat_memo(run, kernel_fn, check, layouts: dict, in_dt, np_dtype):
+    """``run`` (a ``binary_build`` kernel without ufunc or threads: Pow, Maximum...) remembering
+    the previous call's shapes when they coalesce to 1-D: the same ``kernel_fn`` call on the
+    ``ravel()`` views, without re-deriving the layout (0.15 of 1.35 µs for a [20,1] Pow)."""
+    flat_shapes = (None, None, None)  # (a.shape, b.shape, output shape); one tuple, replaced whole
+    ndarray = np.ndarray
+
+    def run_flat(a, b):
+        nonlocal flat_shapes
+        sa = a.shape
+        sb = b.shape
+        seen = flat_shapes
+        if sa == seen[0] and sb == seen[1] and a.dtype is in_dt and b.dtype is in_dt:
+            if check is not None:
+                check(a, b)
+            r = kernel_fn(a.ravel(), b.ravel())
+            if type(r) is not ndarray:
+                r = np.asarray(r)
+            r = r.reshape(seen[2])
+            return r if r.dtype == np_dtype else r.astype(np_dtype)
+        r = run(a, b)
+        lay = layouts.get((sa, sb))
+        if lay is not None and len(lay[1]) == 1 and a.dtype is in_dt and b.dtype is in_dt:
+            flat_shapes = (sa, sb, lay[0])
+        return r
+
+    return run_flat
+
+
 def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None):
     """PureKernel build for a broadcasting binary kernel over coalesced C-contiguous views.
 
@@ -376,6 +405,9 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
     int32/int64 when ``ints``) directly, skipping numba's dispatch.  Large float32/float64 inputs
     of equal shapes (with ``ufunc``) or a row broadcast (with ``rows_kernel(a, b, out, r0, r1)``)
     run in blocks over the session's threads (memory-bound: a 400 MB bias add took 140 ms).
+    A plan runs an op on the same shapes every time, so the fast path remembers the previous
+    call's shapes and mode (and the 0-d view of a size-1 operand that owns its data, a [1,1] bias
+    variable), and a kernel-only op its flat layout (``_flat_memo``).
     """
 
     def build(op):
@@ -412,6 +444,8 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
 
         inputs = getattr(op, "_inputs", None)
         in_dt = np.dtype(inputs[0].dtype.base_dtype.as_numpy_dtype) if inputs else None
+        if not threaded and in_dt is not None and in_dt != _F16 and in_dt.kind in "biuf":
+            return _flat_memo(run, kernel_fn, check, layouts, in_dt, np_dtype)
         if ufunc is None or check is not None or _IGNORE_FP is None or not (
                 in_dt in _FAST_FLOAT or (ints and in_dt in _FAST_INT)):
             return run
@@ -439,19 +473,44 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
             modes[key] = mode
             return mode
 
+        ndarray = np.ndarray
+        get_fp = _get_fp
+        # (a size-1 operand that owns its data, its 0-d view): a variable read (a [1,1] bias) is the
+        # same array every run, so its view is made once; one tuple, replaced whole (the kernel is
+        # shared by every session and thread)
+        last_0d = (None, None)
+        last_mode = (None, None, -1)  # (a.shape, b.shape, mode) of the previous call: 65 ns below ``modes``
+
         def run_fast(a, b):
-            key = (a.shape, b.shape)
-            mode = modes.get(key)
-            if mode is None:
-                mode = fast_mode(key)
+            nonlocal last_0d, last_mode
+            sa = a.shape
+            sb = b.shape
+            seen = last_mode
+            if sa == seen[0] and sb == seen[1]:
+                mode = seen[2]
+            else:
+                key = (sa, sb)
+                mode = modes.get(key)
+                if mode is None:
+                    mode = fast_mode(key)
+                last_mode = (sa, sb, mode)
             da = a.dtype
             db = b.dtype
             if mode >= 0 and (da is in_dt or da == in_dt) and (db is in_dt or db == in_dt):
-                if mode == 1:  # a size-1 operand broadcasts fastest as a 0-d array
-                    b = b.reshape(())
-                elif mode == 2:
-                    a = a.reshape(())
-                if _get_fp() is ignore:  # inside a plan run
+                if mode:  # a size-1 operand broadcasts fastest as a 0-d array
+                    one = b if mode == 1 else a
+                    seen = last_0d
+                    if seen[0] is one:
+                        view = seen[1]
+                    else:
+                        view = one.reshape(())
+                        if one.base is None:
+                            last_0d = (one, view)
+                    if mode == 1:
+                        b = view
+                    else:
+                        a = view
+                if get_fp() is ignore:  # inside a plan run
                     r = ufunc(a, b)
                 else:
                     token = _set_fp(ignore)
@@ -459,7 +518,9 @@ def binary_build(kernel_fn, check=None, ufunc=None, ints=True, rows_kernel=None)
                         r = ufunc(a, b)
                     finally:
                         _reset_fp(token)
-                if type(r) is not np.ndarray:
+                if type(r) is ndarray and r.dtype is np_dtype:
+                    return r
+                if type(r) is not ndarray:
                     r = np.asarray(r)
                 return r if r.dtype == np_dtype else r.astype(np_dtype)
             return run(a, b)

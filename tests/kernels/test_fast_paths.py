@@ -220,3 +220,56 @@ def test_binary_fast_path_modes_follow_shapes_and_dtypes():
         assert as64.dtype == np.float32
         with pytest.raises(ValueError, match=r"Incompatible shapes: \[20,1\] vs. \[5,3\]"):
             fast(small, np.ones((5, 3), np.float32))
+
+
+def test_binary_fast_path_memos_follow_shapes_and_values():
+    """The previous call's mode and a size-1 operand's 0-d view are remembered: alternating shapes,
+    a size-1 operand updated in place (a variable's buffer) or replaced, and views stay exact."""
+    op = _FakeOp(np.float32, np.float32)
+    fast = op_util.binary_build(ek.add, ufunc=np.add)(op)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((20, 1)).astype(np.float32)
+    bias = np.float32([[0.5]])
+    for k in range(3):
+        assert _bits(fast(x, bias)) == _bits(ek.add(x.reshape(-1), bias.reshape(-1)).reshape(20, 1))
+        assert _bits(fast(bias, x)) == _bits(ek.add(bias.reshape(-1), x.reshape(-1)).reshape(20, 1))
+        assert _bits(fast(x, x)) == _bits(x + x)
+        bias[0, 0] = np.float32(k - 1.25)  # in place, as an optimizer updates a variable
+    other = np.float32([[7.0]])
+    assert _bits(fast(x, other)) == _bits(x + np.float32(7.0))
+    big = np.arange(6, dtype=np.float32).reshape(2, 3)
+    view = big[1:2, 2:3]  # a size-1 view of a larger array: used, not kept
+    assert _bits(fast(x, view)) == _bits(x + np.float32(5.0))
+    big[1, 2] = 9.0
+    assert _bits(fast(x, view)) == _bits(x + np.float32(9.0))
+    with pytest.raises(ValueError, match=r"Incompatible shapes: \[20,1\] vs. \[3,2\]"):
+        fast(x, np.ones((3, 2), np.float32))
+    assert _bits(fast(x, bias)) == _bits(x + bias)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64, np.int32])
+def test_kernel_only_binary_ops_remember_flat_layouts(dt):
+    """Ops without a ufunc (Pow) call the kernel on the same ``ravel()`` views when the shapes
+    repeat; other shapes, dtypes and the integer check still go through the general path."""
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.pow(tf.placeholder(dt, None), tf.placeholder(dt, None)).op
+    pow_ = p._opdef.kernel.build(p)
+    rng = np.random.default_rng(8)
+    x = (rng.random((20, 1)) * 4).astype(dt)
+    e = np.asarray(2, dt)
+    for _ in range(3):
+        for a, b in [(x, e), (x, x), (x[::2], e), (e, x.reshape(-1))]:
+            out_shape, va, vb = op_util.coalesce_broadcast(a.shape, b.shape)
+            with np.errstate(all="ignore"):
+                expected = ek.power(np.ascontiguousarray(a).reshape(va), np.ascontiguousarray(b).reshape(vb))
+                got = pow_(a, b)
+            assert _bits(got) == _bits(np.asarray(expected).reshape(out_shape)), (a.shape, b.shape)
+    if np.dtype(dt).kind == "i":
+        pow_(x, e)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Integers to negative integer powers"):
+            pow_(x, np.asarray(-1, dt))  # the shapes of the remembered call: still checked
+        assert pow_(x, np.asarray(3, dt)).dtype == dt
+    else:
+        got = pow_(x.astype(np.float16), e.astype(np.float16))  # not the op's dtype: the general path
+        assert got.dtype == dt

@@ -338,6 +338,74 @@ def test_matmul_shape_error_names_op_and_line():
     assert f"{HERE}:{line_of('MARK-matmul')}" in msg
 
 
+def _matmul_kernel(dt, transpose_a=False, transpose_b=False):
+    a = tf.placeholder(dt, [None, None])
+    b = tf.placeholder(dt, [None, None])
+    op = tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b).op
+    return op._opdef.kernel.build(op)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_small_matmul_fast_path_is_bit_identical_to_threads_dot(dt, ta, tb):
+    """Small float products call ``a.dot(b)``: the bits of ``threads.dot`` (one ``np.dot``), for
+    contiguous, transposed, Fortran-ordered and strided operands."""
+    from graphflow.runtime import threads
+
+    run_mm = _matmul_kernel(dt, ta, tb)
+    rng = np.random.default_rng(7)
+    for m, k, n in [(20, 1, 1), (1, 20, 1), (3, 5, 7), (64, 64, 64), (1, 1, 1), (33, 17, 9), (0, 3, 2)]:
+        a = (rng.standard_normal((m, k)) * 10.0 ** rng.integers(-20, 20, (m, k))).astype(dt)
+        b = rng.standard_normal((k, n)).astype(dt)
+        if a.size > 3:
+            a.reshape(-1)[:3] = [np.inf, -0.0, np.nan]
+        for x, y in [(a, b), (np.asfortranarray(a), b), (a, np.asfortranarray(b)),
+                     (np.repeat(a, 2, axis=1)[:, ::2], b)]:
+            with np.errstate(all="ignore"):
+                got = run_mm(x.T if ta else x, y.T if tb else y)  # the kernel transposes back
+                expected = np.asarray(threads.dot(x, y), dtype=dt)
+            assert got.dtype == expected.dtype and got.shape == (m, n)
+            assert got.tobytes() == expected.tobytes(), (m, k, n, ta, tb)
+
+
+def test_matmul_splittable_products_and_other_dtypes_use_threads_dot(monkeypatch):
+    from graphflow.runtime import threads
+
+    calls = []
+    gemm = math_ops._gemm
+    monkeypatch.setattr(math_ops, "_gemm", lambda a, b: (calls.append(a.shape), gemm(a, b))[1])
+    a = np.ones((4, 3), np.float32)
+    b = np.ones((3, 2), np.float32)
+    run_mm = _matmul_kernel(tf.float32)
+    run_mm(a, b)
+    assert calls == []  # 24 multiply-adds: the fast path
+    monkeypatch.setattr(threads, "_MIN_SPLIT_MACS", 24)  # now threads.dot may split it: its call
+    np.testing.assert_array_equal(run_mm(a, b), np.full((4, 2), 3.0, np.float32))
+    assert calls == [(4, 3)]
+    run_int = _matmul_kernel(tf.int32)
+    out = run_int(np.ones((4, 3), np.int32), np.ones((3, 2), np.int32))
+    assert out.dtype == np.int32 and calls[-1] == (4, 3)
+    run_mm(a.astype(np.float64), b.astype(np.float64))  # not the op's dtype: the general path
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, True)])
+def test_matmul_size_error_is_unchanged_after_fast_runs(ta, tb):
+    a = tf.placeholder(tf.float32, [None, None])
+    b = tf.placeholder(tf.float32, [None, None])
+    c = tf.matmul(a, b, transpose_a=ta, transpose_b=tb)  # MARK-mm-runtime
+    av, bv = np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)
+    bad = np.ones((4, 5), np.float32)
+    with tf.Session() as sess:
+        ok = sess.run(c, {a: av.T if ta else av, b: bv.T if tb else bv})
+        np.testing.assert_array_equal(ok, np.full((2, 4), 3.0, np.float32))
+        with pytest.raises(tf.errors.InvalidArgumentError) as exc:
+            sess.run(c, {a: av.T if ta else av, b: bad.T if tb else bad})
+    msg = str(exc.value)
+    assert msg.startswith("Matrix size-incompatible: In[0]: [2,3], In[1]: [4,5]")
+    assert exc.value.op is c.op and f"{HERE}:{line_of('MARK-mm-runtime')}" in msg
+
+
 def test_einsum_and_tensordot_shapes():
     a = tf.placeholder(tf.float32, [2, 3])
     b = tf.placeholder(tf.float32, [None, 4])

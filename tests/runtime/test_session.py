@@ -387,6 +387,66 @@ def test_runtime_broadcast_error_is_invalid_argument(sess):
     assert "float32[2], float32[3]" in str(info.value)
 
 
+def _cached(sess, fetch):
+    return next(c for k, c in sess._cache.items() if k[1] == (fetch,))
+
+
+def test_failing_step_is_named_for_direct_and_closure_entries(sess):
+    """The executor calls small kernels directly from its loop (``code`` entries ``(fn, a, b, o)``)
+    and others through their closure; an error names the step that failed either way."""
+    x = tf.placeholder(tf.float32, [None, 3])
+    total = tf.reduce_sum(x)
+    sq = tf.squeeze(x, axis=[0])  # SQUEEZE-SITE
+    out = sq + total
+    cat = tf.concat([x, x * 2.0, tf.transpose(x)], axis=0)  # CONCAT-SITE
+    np.testing.assert_array_equal(sess.run(out, {x: np.ones((1, 3), np.float32)}), [4.0, 4.0, 4.0])
+    cached = _cached(sess, out)
+    kinds = {st.op.type: e for st, e in zip(cached.bound.steps, cached.bound.code)}
+    assert kinds["Squeeze"][1:] == (0, -1, kinds["Squeeze"][3]) and kinds["Squeeze"][3] >= 0  # direct
+    assert kinds["Sum"][2] >= 0  # direct, two inputs
+    for _ in range(2):
+        with pytest.raises(errors.InvalidArgumentError) as info:
+            sess.run(out, {x: np.ones((2, 3), np.float32)})
+        text = str(info.value)
+        assert text.startswith("Can not squeeze dim[0], expected a dimension of 1, got 2")
+        assert info.value.op is sq.op and "'Squeeze'" in text and "float32[2,3]" in text
+        assert f"test_session.py:{_line_of('# SQUEEZE-SITE')}" in text
+    with pytest.raises(errors.InvalidArgumentError) as info:
+        sess.run(cat, {x: np.ones((2, 3), np.float32)})
+    assert info.value.op is cat.op and f"test_session.py:{_line_of('# CONCAT-SITE')}" in str(info.value)
+    assert _cached(sess, cat).bound.code[-1][1:] == (-1, -1, -1)  # ConcatV2: its closure
+
+
+def test_small_values_live_until_the_end_of_the_run_large_ones_are_freed(sess):
+    """Frees of values of small static size are dropped (the run keeps them, within
+    ``executor.KEEP_BYTES``); large or unknown-size values are still freed after their last use."""
+    from graphflow.runtime import executor
+
+    for shape, freed in [([2, 3], False), ([600, 600], True), ([None, 3], True)]:
+        x = tf.placeholder(tf.float32, shape)
+        y = x * 2.0
+        z = y + 1.0
+        w = z * 3.0
+        value = np.ones([2 if d is None else d for d in shape], np.float32)
+        np.testing.assert_array_equal(sess.run(w, {x: value}), np.full(value.shape, 9.0, np.float32))
+        cached = _cached(sess, w)
+        steps, code = cached.bound.steps, cached.bound.code
+        k = next(i for i, st in enumerate(steps) if st.op is w.op)
+        y_slot = next(st.out_slots[0] for st in steps if st.op is y.op)
+        seen = []
+        entry, inner = code[k], cached.bound.program[k]
+        code[k] = (lambda slots, seen=seen, s=y_slot, inner=inner: (seen.append(slots[s]), inner(slots)),
+                   -1, -1, -1)
+        try:
+            out = sess.run(w, {x: value})
+        finally:
+            code[k] = entry
+        np.testing.assert_array_equal(out, np.full(value.shape, 9.0, np.float32))
+        assert (seen[0] is None) == freed, shape
+        assert all(e[3] >= 0 for e in code) == (not freed)  # no frees left: every kernel is called directly
+    assert executor.KEEP_BYTES < 600 * 600 * 4
+
+
 # -- plan cache ---------------------------------------------------------------------------------------
 def test_plan_cache_builds_once(sess):
     x = tf.placeholder(tf.float32, [None])
@@ -427,6 +487,43 @@ def test_plan_rebuilt_after_control_input_added(sess):
     assert sess.run(v) == 1.0
 
 
+def test_repeated_single_fetch_skips_the_lookup_not_the_checks(sess):
+    """The previous single-fetch run's plan is reused without building its cache key; other feed
+    keys, another fetch, a changed graph structure, bad feeds and uninitialized variables are
+    still looked up and checked on every run."""
+    x = tf.placeholder(tf.float32, [2])
+    v = tf.Variable(np.float32([1.0, 2.0]))
+    y = x * 3.0
+    z = y + v
+    with pytest.raises(errors.FailedPreconditionError, match="uninitialized value Variable"):
+        sess.run(z, {x: np.ones(2, np.float32)})
+    sess.run(v.initializer)
+    built = sess.plans_built
+    for _ in range(2):
+        np.testing.assert_array_equal(sess.run(z, {x: np.ones(2, np.float32)}), [4.0, 5.0])
+        np.testing.assert_array_equal(sess.run(z, {y: np.ones(2, np.float32)}), [2.0, 3.0])  # other feeds
+        np.testing.assert_array_equal(sess.run(y, {x: np.ones(2, np.float32)}), [3.0, 3.0])  # other fetch
+        np.testing.assert_array_equal(sess.run(z, feed_dict={"Placeholder:0": [0.0, 1.0]}), [1.0, 5.0])
+    assert sess.plans_built == built + 3
+    sess.run(z, {x: np.ones(2, np.float32)})
+    with pytest.raises(ValueError, match=r"Cannot feed value of shape \(3,\) for Tensor 'Placeholder:0'"):
+        sess.run(z, {x: np.ones(3, np.float32)})
+    with pytest.raises(errors.InvalidArgumentError, match="You must feed a value for placeholder"):
+        sess.run(z)
+    with pytest.raises(TypeError, match="Fetch argument None has invalid type"):
+        sess.run(None)
+    n = tf.no_op()
+    sess.run(n)
+    n._add_control_input(tf.assign_add(v, [1.0, 1.0]).op)  # a new edge: a new plan
+    sess.run(n)
+    np.testing.assert_array_equal(sess.run(v), [2.0, 3.0])
+    other = tf.Graph()
+    with other.as_default():
+        c = tf.constant(1.0)
+    with pytest.raises(ValueError, match="is not an element of this graph"):
+        sess.run(c)
+
+
 def test_zero_copy_feed_of_matching_c_contiguous_array(sess):
     x = tf.placeholder(tf.float32, [None, 3])
     y = tf.identity(x) * 2.0
@@ -436,7 +533,9 @@ def test_zero_copy_feed_of_matching_c_contiguous_array(sess):
     seen = []
     steps = cached.bound.steps
     k = next(i for i, st in enumerate(steps) if st.op is y.op)
-    inner = cached.bound.program[k]
+    code = cached.bound.code
+    inner = cached.bound.program[k]  # step k as one closure ``step(slots)``
+    entry = code[k]
     # the Identity runs no step: its output shares the fed slot, the multiply's first input
     id_in = steps[k].in_slots[0]
     assert id_in == cached.bound.plan.feed_slots[x]
@@ -446,20 +545,20 @@ def test_zero_copy_feed_of_matching_c_contiguous_array(sess):
         seen.append(slots[id_in])
         return inner(slots)
 
-    # record what the kernels see before the multiply runs
-    cached.bound.program[k] = spy
+    # record what the kernels see before the multiply runs (a closure entry of ``code``)
+    code[k] = (spy, -1, -1, -1)
     try:
         sess.run(y, {x: value})
     finally:
-        cached.bound.program[k] = inner
+        code[k] = entry
     assert seen and np.shares_memory(seen[0], value)
     # a non-matching dtype is converted once (a copy)
     seen.clear()
-    cached.bound.program[k] = spy
+    code[k] = (spy, -1, -1, -1)
     try:
         sess.run(y, {x: value.astype(np.float64)})
     finally:
-        cached.bound.program[k] = inner
+        code[k] = entry
     assert seen[0].dtype == np.float32
 
 
