@@ -16,13 +16,14 @@ loop (see ``graphflow/ops/rnn.py``).
 from __future__ import annotations
 
 import collections
+import hashlib
 import numbers
 
 from graphflow import dtypes
 from graphflow.framework import graph as graph_mod
 from graphflow.framework import tensor_shape
 from graphflow.framework.tensor import Tensor
-from graphflow.ops import array_ops, init_ops, math_ops, nn_ops
+from graphflow.ops import array_ops, init_ops, math_ops, nn_ops, random_ops
 from graphflow.ops import variable_scope as vs
 from graphflow.ops.cond import nest_flatten, nest_pack
 from graphflow.ops.constant_op import constant, convert_to_tensor
@@ -656,8 +657,30 @@ class _Wrapper(RNNCell):
         return self._wrapped_call(inputs, state, lambda i, s: self._cell(i, s, scope=scope))
 
 
+def _gen_seed(seed, salt_prefix: str, index: int):
+    """TF1's per-tensor dropout seed: the md5 of ``"<seed><salt>_<index>"`` (None without a seed)."""
+    if seed is None:
+        return None
+    digest = hashlib.md5((str(seed) + f"{salt_prefix}_{index}").encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) & 0x7FFFFFFF
+
+
+def _map_up_to(sizes, fn):
+    """``fn(i, size)`` over the flattened ``sizes`` (ints or TensorShapes), packed like ``sizes``."""
+    flat = nest_flatten(sizes) if isinstance(sizes, (list, tuple)) and not isinstance(
+        sizes, tensor_shape.TensorShape) else [sizes]
+    out = [fn(i, sz) for i, sz in enumerate(flat)]
+    return nest_pack(sizes, out) if isinstance(sizes, (list, tuple)) and not isinstance(
+        sizes, tensor_shape.TensorShape) else out[0]
+
+
 class DropoutWrapper(_Wrapper):
-    """``tf.nn.rnn_cell.DropoutWrapper``: dropout on inputs, outputs and state (non-variational)."""
+    """``tf.nn.rnn_cell.DropoutWrapper``: dropout on inputs, outputs and state.
+
+    ``variational_recurrent=True`` (Gal and Ghahramani, as TF1): one mask per run, drawn when the
+    wrapper is built as a ``[1, size]`` uniform noise per input/state/output tensor, so every time
+    step and every batch element of a run share it; ``dtype`` is required, and ``input_size`` when
+    the inputs are dropped."""
 
     def __init__(
         self,
@@ -673,10 +696,6 @@ class DropoutWrapper(_Wrapper):
         **kwargs,
     ):
         super().__init__(cell)
-        if variational_recurrent:
-            raise NotImplementedError(
-                "DropoutWrapper(variational_recurrent=True) is not implemented in graphflow"
-            )
         for name, p in (
             ("input_keep_prob", input_keep_prob),
             ("output_keep_prob", output_keep_prob),
@@ -689,11 +708,45 @@ class DropoutWrapper(_Wrapper):
         self._state_keep_prob = state_keep_prob
         self._seed = seed
         self._filter = dropout_state_filter_visitor
+        self._variational = bool(variational_recurrent)
+        self._noise: dict = {}
+        if self._variational:
+            if dtype is None:
+                raise ValueError("When variational_recurrent=True, dtype must be provided")
+            dt = dtypes.as_dtype(dtype)
+
+            def noise(kind):
+                def one(i, size):
+                    shape = [1] + tensor_shape.as_shape(size).as_list()
+                    return random_ops.random_uniform(shape, seed=_gen_seed(seed, kind, i), dtype=dt)
+
+                return one
+
+            if not isinstance(input_keep_prob, numbers.Real) or input_keep_prob < 1.0:
+                if input_size is None:
+                    raise ValueError(
+                        "When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
+                        "input_size must be provided")
+                self._noise["input"] = _map_up_to(input_size, noise("input"))
+            self._noise["state"] = _map_up_to(cell.state_size, noise("state"))
+            self._noise["output"] = _map_up_to(cell.output_size, noise("output"))
+
+    def _variational_drop(self, values, keep_prob, kind, keep):
+        """TF1's ``value / keep_prob * floor(keep_prob + noise)`` with the wrapper's fixed noise."""
+        flat_v = nest_flatten(values)
+        flat_n = nest_flatten(self._noise[kind])
+        out = []
+        for v, n, k in zip(flat_v, flat_n, keep):
+            if not k:
+                out.append(v)
+                continue
+            kp = convert_to_tensor(keep_prob, dtype=v.dtype)
+            out.append(math_ops.multiply(math_ops.divide(v, kp), math_ops.floor(math_ops.add(kp, n))))
+        return out
 
     def _drop(self, values, keep_prob, salt, state=False):
         if isinstance(keep_prob, numbers.Real) and keep_prob == 1.0:
             return values
-        seed = None if self._seed is None else self._seed + salt
         flat = nest_flatten(values)
         keep = [True] * len(flat)
         if state:
@@ -701,7 +754,11 @@ class DropoutWrapper(_Wrapper):
                 keep = [bool(self._filter(v)) for v in flat]
             elif isinstance(values, LSTMStateTuple):
                 keep = [False, True]  # TF1's default filter never drops an LSTM's c state
-        out = [nn_ops.dropout(v, keep_prob=keep_prob, seed=seed) if k else v for v, k in zip(flat, keep)]
+        if self._variational:
+            out = self._variational_drop(values, keep_prob, ("input", "state", "output")[salt], keep)
+        else:
+            seed = None if self._seed is None else self._seed + salt
+            out = [nn_ops.dropout(v, keep_prob=keep_prob, seed=seed) if k else v for v, k in zip(flat, keep)]
         return nest_pack(values, out) if isinstance(values, (list, tuple)) else out[0]
 
     def _wrapped_call(self, inputs, state, call):

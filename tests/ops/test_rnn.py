@@ -313,3 +313,44 @@ def test_matches_tf1_from_identical_weights(tf1r, kind, mode, seq):
     assert len(flat_ours) == len(flat_theirs)
     for a, b in zip(flat_ours, flat_theirs):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_variational_dropout_wrapper_one_mask_per_run():
+    """variational_recurrent=True: the same [1, units] output mask at every step and batch row,
+    a fresh one every run (TF1's DropoutWrapper)."""
+    rc = gf.nn.rnn_cell
+    cell = rc.DropoutWrapper(rc.BasicLSTMCell(16), input_keep_prob=0.7, output_keep_prob=0.5,
+                             state_keep_prob=0.6, variational_recurrent=True, input_size=3,
+                             dtype=gf.float32, seed=3)
+    x = gf.placeholder(gf.float32, [4, 6, 3])
+    out, _ = gf.nn.dynamic_rnn(cell, x, dtype=gf.float32)
+    xv = np.random.default_rng(0).standard_normal((4, 6, 3)).astype(np.float32) + 3.0
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        runs = [sess.run(out, {x: xv}) for _ in range(4)]
+    masks = []
+    for o in runs:
+        dropped = o == 0
+        assert (dropped == dropped[:1, :1]).all()  # one mask for all rows and steps
+        kept = ~dropped[0, 0]
+        assert 0 < kept.sum() < 16
+        masks.append(kept)
+    assert any((m != masks[0]).any() for m in masks[1:])  # a fresh mask per run
+
+
+def test_variational_dropout_wrapper_arguments_as_tf1():
+    rc = gf.nn.rnn_cell
+    with pytest.raises(ValueError, match="dtype must be provided"):
+        rc.DropoutWrapper(rc.GRUCell(4), output_keep_prob=0.5, variational_recurrent=True)
+    with pytest.raises(ValueError, match="input_size must be provided"):
+        rc.DropoutWrapper(rc.GRUCell(4), input_keep_prob=0.5, variational_recurrent=True, dtype=gf.float32)
+    # keep_prob 1 everywhere: the outputs are the wrapped cell's
+    x = gf.placeholder(gf.float32, [2, 3, 5])
+    gru = rc.GRUCell(4)
+    plain, _ = gf.nn.dynamic_rnn(gru, x, dtype=gf.float32)
+    wrapper = rc.DropoutWrapper(gru, variational_recurrent=True, dtype=gf.float32)
+    wrapped, _ = gf.nn.dynamic_rnn(wrapper, x, dtype=gf.float32)  # the same cell: its variables
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        a, b = sess.run([plain, wrapped], {x: np.ones((2, 3, 5), np.float32)})
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)  # fused GRU kernel vs the cell's graph ops
