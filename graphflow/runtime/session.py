@@ -20,6 +20,7 @@ from graphflow.framework import graph as graph_mod
 from graphflow.framework import source_info
 from graphflow.framework.operation import Operation
 from graphflow.framework.tensor import Tensor
+from graphflow.runtime import allocator
 from graphflow.runtime import threads as _threads
 from graphflow.runtime.executor import BoundPlan
 from graphflow.runtime.fetches import flatten_fetches
@@ -130,6 +131,7 @@ class BaseSession:
         self._blas_threads = _threads.threads_for(config)
         self._default_cm = None
         self.plans_built = 0
+        allocator.tune_malloc()  # once per process: large buffers stay in the heap between runs
 
     # -- properties ------------------------------------------------------------------------------
     @property
