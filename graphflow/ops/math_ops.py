@@ -1005,32 +1005,6 @@ def _mean_divide(out, m):
     return out / m if m else out * np.nan
 
 
-# A large sum over a middle axis (a conv bias gradient: [N*H*W, C] -> [C]) is cut into at most 8
-# fixed blocks of rows summed on the session's threads, then added in block order: 8.5 -> ~4 ms
-# for the notes' CNN at batch 550.  The blocks depend only on the shape, so the bits do not
-# depend on the thread count.
-_SUM_BLOCKED_ELEMS = 1 << 20
-_SUM_BLOCK_ROWS = 4096
-
-
-def _blocked_sum3(x3, acc_dt):
-    outer, m, inner = x3.shape
-    nb = min(8, -(-m // _SUM_BLOCK_ROWS))
-    edges = [m * b // nb for b in range(nb + 1)]
-    parts = np.zeros((nb, outer, inner), dtype=acc_dt)
-    order = iter(range(nb))  # next() on a range iterator is atomic under the GIL
-
-    def work(_t):
-        for b in order:
-            rk.sum3(x3[:, edges[b]:edges[b + 1]], parts[b])
-
-    _threads.run_workers(min(nb, _threads.workers(x3.size, _SUM_BLOCKED_ELEMS)), work)
-    out = parts[0]
-    for b in range(1, nb):
-        out += parts[b]
-    return out
-
-
 def _reduce_build(kind: str):
     def build(op):
         keep = op.attrs["keep_dims"]
@@ -1075,8 +1049,6 @@ def _reduce_build(kind: str):
             if kind in ("sum", "mean"):
                 if inner == 1:
                     out = rk.sum_rows(x3.reshape(outer, m), np.zeros(outer, dtype=_acc_dtype(work_dt)))
-                elif x3.size >= _SUM_BLOCKED_ELEMS and m >= 2 * _SUM_BLOCK_ROWS:
-                    out = _blocked_sum3(x3, _acc_dtype(work_dt))
                 else:
                     out = rk.sum3(x3, np.zeros((outer, inner), dtype=_acc_dtype(work_dt)))
                 if kind == "mean":

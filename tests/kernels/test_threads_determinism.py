@@ -192,22 +192,3 @@ def test_large_binary_ops_same_bits_on_1_and_2_threads(with_threads, op, dtype):
     for one, two, w in zip(results[0], results[1], want, strict=True):
         assert one.tobytes() == two.tobytes() == np.ascontiguousarray(w).tobytes()
 
-
-def test_blocked_bias_gradient_sum_same_bits_on_1_and_2_threads(with_threads, monkeypatch):
-    import graphflow as gf
-    from graphflow.ops import math_ops
-
-    monkeypatch.setattr(math_ops, "_SUM_BLOCKED_ELEMS", 1)
-    monkeypatch.setattr(math_ops, "_SUM_BLOCK_ROWS", 16)
-    rng = np.random.default_rng(8)
-    xv = rng.standard_normal((9, 7, 5, 6)).astype(np.float32)
-    results = []
-    for n in (1, 2):
-        g = gf.Graph()
-        with g.as_default():
-            x = gf.placeholder(gf.float32, xv.shape)
-            s = gf.reduce_sum(x, [0, 1, 2])
-            with gf.Session() as sess:
-                results.append(with_threads(n, lambda sess=sess, s=s, x=x: sess.run(s, {x: xv})))
-    assert results[0].tobytes() == results[1].tobytes()
-    np.testing.assert_allclose(results[0], xv.astype(np.float64).sum((0, 1, 2)), rtol=1e-6)
