@@ -127,3 +127,42 @@ def test_fusion_errors_still_name_the_conv_op():
         sess.run(tf.global_variables_initializer())
         with pytest.raises(tf.errors.InvalidArgumentError, match="Conv2D"):
             sess.run(y, {x: np.zeros((2, 6, 6, 2), np.float32)})
+
+
+def test_fused_conv_inside_cond_and_while_matches_numpy():
+    """Branch and loop-body sub-plans fuse too (the bias may be captured from outside)."""
+    x, b, _ = _conv_model()
+    f = tf.constant(np.random.default_rng(3).standard_normal((3, 3, 3, 3)), dtype=tf.float32)
+    pred = tf.placeholder(tf.bool, [])
+
+    def branch():
+        return tf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME") + b[:3]
+
+    y = tf.cond(pred, branch, lambda: x)
+
+    def body(i, v):
+        return i + 1, tf.nn.conv2d(v, f, [1, 1, 1, 1], "SAME") + b[:3]
+
+    _, z = tf.while_loop(lambda i, v: i < 2, body, [tf.constant(0), x])
+    xv = _feed_value()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        bv = sess.run(b)[:3]
+        got_y, got_z = sess.run([y, z], {x: xv, pred: True})
+    fv = sess_free_value(f)
+
+    def conv_np(v):
+        p = np.pad(v, ((0, 0), (1, 1), (1, 1), (0, 0)))
+        out = np.zeros(v.shape[:3] + (3,), np.float64)
+        for ky in range(3):
+            for kx in range(3):
+                out += p[:, ky:ky + 6, kx:kx + 6, :] @ fv[ky, kx]
+        return out
+
+    np.testing.assert_allclose(got_y, conv_np(xv) + bv, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got_z, conv_np(conv_np(xv) + bv) + bv, rtol=1e-4, atol=1e-3)
+
+
+def sess_free_value(t):
+    with tf.Session() as s:
+        return s.run(t).astype(np.float64)
