@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from graphflow.kernels import crc32c as crc32c_mod
 from graphflow.kernels.crc32c import crc32c, extend, mask, masked_crc32c, unmask, value
 
 
@@ -81,3 +82,17 @@ def test_large_buffer_matches_chunked_extend():
     chunked = crc32c(raw[:12_345_677])
     chunked = extend(chunked, raw[12_345_677:])
     assert whole == chunked
+
+
+@pytest.mark.skipif(not crc32c_mod.HARDWARE, reason="the host has no SSE4.2 crc32 instruction")
+def test_hardware_and_table_kernels_agree_on_every_alignment_and_length():
+    rng = np.random.default_rng(11)
+    data = rng.integers(0, 256, 5000, dtype=np.uint8)
+    for start in range(9):
+        for length in (0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4991 - start):
+            arr = data[start:start + length]
+            for seed in (0xFFFFFFFF, 0x12345678):
+                hw = int(crc32c_mod._crc32c_update_hw(np.uint32(seed), arr))
+                table = int(crc32c_mod._crc32c_update(np.uint32(seed), arr, crc32c_mod._TABLE))
+                assert hw == table, (start, length, hex(seed))
+    assert crc32c_mod.value(b"123456789") == 0xE3069283
