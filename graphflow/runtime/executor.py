@@ -71,7 +71,7 @@ class BoundPlan:
                 continue  # nothing to compute: its control inputs are ordered by the plan
             try:
                 if isinstance(step, fusion.FusedBiasStep):  # op + its bias add as one kernel
-                    fn = op._opdef.bias_fused_build(op)
+                    fn = step.kernel
                 else:
                     fn = lower(op._opdef.kernel, op, state)
             except errors.OpError:

@@ -17,6 +17,7 @@ intermediate tensor all see TF1's graph); only the plan of one run signature cha
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -30,10 +31,12 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 @dataclasses.dataclass
 class FusedBiasStep(Step):
-    """``out = op(*ins[:-1]) + ins[-1]`` through ``op``'s ``bias_fused_build``; ``add_op`` is
-    the graph's add, whose output slot this step writes."""
+    """``out = op(*ins[:-1]) + ins[-1]``: ``kernel`` is what ``op``'s ``bias_fused_build``
+    returned (built once, here); ``add_op`` is the graph's add, whose output slot this step
+    writes."""
 
     add_op: Operation | None = None
+    kernel: Callable | None = None
 
 
 def _static_channels(t) -> int | None:
@@ -105,9 +108,14 @@ def fuse_bias_adds(steps: list, fetch_slots: list, feed_slots: dict) -> list:
                 continue  # the add broadcasts the producer's output too: not a bias add
             if bias_slot not in feed_slots.values() and producer.get(bias_slot, len(steps)) >= i:
                 continue  # the bias is computed after the producer runs
-            if build(prod.op) is None:
+            try:
+                kernel = build(prod.op)
+            except Exception:  # noqa: BLE001 - not fused: the producer's own build reports it
+                kernel = None
+            if kernel is None:
                 continue
-            out[i] = FusedBiasStep(prod.op, prod.in_slots + (bias_slot,), add.out_slots, add_op=add.op)
+            out[i] = FusedBiasStep(prod.op, prod.in_slots + (bias_slot,), add.out_slots, add_op=add.op,
+                                   kernel=kernel)
             # ``Shape(conv)`` of the add's gradient reads the add's output instead (same shape)
             for k in shape_readers.get(slot, ()):
                 step = out[k]
