@@ -406,7 +406,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
             _gemm(x.reshape(-1, c), f2, out=out2)
         if b2 is not None:
             _threads.for_blocks(out2.shape[0], lambda lo, hi: binary_rows(out2, b2, out2, lo, hi, ROWS_ADD),
-                                -(-_threads.ELEMENTWISE_PAR_ELEMS // o))
+                                unit=o)
         return out.astype(out_dtype, copy=False)
     rows = ho * wo
     chunk = _chunk(n, rows, k)
@@ -1125,6 +1125,12 @@ def _pool_geometry(x_nhwc_shape, kh, kw, sh, sw, padding, explicit):
 _POOL_PAR_ELEMS = 1 << 18
 
 
+def _for_images(xn, fn) -> None:
+    """``fn(n0, n1)`` over ranges of the images of ``xn`` [N, H, W, C], one per thread when large."""
+    nb = xn.shape[0]
+    _threads.for_blocks(nb, fn, _POOL_PAR_ELEMS, unit=xn.size // max(nb, 1), align=1)
+
+
 def _build_max_pool(op):
     fmt, kh, kw, sh, sw, padding, explicit = _pool_attrs(op)
     out_dt = op.outputs[0].dtype.as_numpy_dtype
@@ -1134,13 +1140,7 @@ def _build_max_pool(op):
         xn = _c(_to_nhwc(x, fmt), cd)
         ho, wo, pt, pl = _pool_geometry(xn.shape, kh, kw, sh, sw, padding, explicit)
         out = np.empty((xn.shape[0], ho, wo, xn.shape[3]), dtype=cd)
-        nb = xn.shape[0]
-        nt = min(nb, _threads.workers(xn.size, _POOL_PAR_ELEMS))
-
-        def part(t):
-            pk.max_pool(xn, kh, kw, sh, sw, pt, pl, out, nb * t // nt, nb * (t + 1) // nt)
-
-        _threads.run_workers(nt, part)
+        _for_images(xn, lambda n0, n1: pk.max_pool(xn, kh, kw, sh, sw, pt, pl, out, n0, n1))
         return _from_nhwc(out.astype(out_dt, copy=False), fmt)
 
     return run
@@ -1176,13 +1176,7 @@ def _build_max_pool_grad(op):
             )
         out = np.empty(xn.shape, dtype=cd)  # the kernel writes every element (zeroes itself)
         yn = _c(_to_nhwc(y, fmt), cd)
-        nb = xn.shape[0]
-        nt = min(nb, _threads.workers(xn.size, _POOL_PAR_ELEMS))
-
-        def part(t):
-            pk.max_pool_grad(xn, yn, gn, kh, kw, sh, sw, pt, pl, out, nb * t // nt, nb * (t + 1) // nt)
-
-        _threads.run_workers(nt, part)
+        _for_images(xn, lambda n0, n1: pk.max_pool_grad(xn, yn, gn, kh, kw, sh, sw, pt, pl, out, n0, n1))
         return _from_nhwc(out.astype(out_dt, copy=False), fmt)
 
     return run

@@ -360,8 +360,7 @@ def _threaded_binary(a, b, va, vb, ufunc, rows_kernel):
         rows, cols = max(va[0], vb[0]), va[1]
         a2, b2 = np.ascontiguousarray(a).reshape(va), np.ascontiguousarray(b).reshape(vb)
         out = np.empty((rows, cols), dtype=a.dtype)
-        min_rows = -(-_threads.ELEMENTWISE_PAR_ELEMS // max(cols, 1))
-        _threads.for_blocks(rows, lambda lo, hi: rows_kernel(a2, b2, out, lo, hi), min_rows)
+        _threads.for_blocks(rows, lambda lo, hi: rows_kernel(a2, b2, out, lo, hi), unit=cols)
         return out
     return None
 

@@ -132,14 +132,15 @@ def dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     blocks can differ from one call in the last bit (DGEMM's edge tiles depend on where a block
     starts), so a float64 product is the same bits for a given thread count, not across counts."""
     n = split
-    if (n < 2 or a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.dtype.kind != "f"
-            or a.shape[0] * a.shape[1] * b.shape[1] < _MIN_SPLIT_MACS
+    macs = a.shape[0] * a.shape[1] * b.shape[1] if a.ndim == 2 and b.ndim == 2 else 0
+    if (n < 2 or macs < _MIN_SPLIT_MACS or macs < n * _MIN_BLOCK_MACS or a.dtype != b.dtype
+            or a.dtype.kind != "f"
             or (out is not None and (out.dtype != a.dtype or not out.flags.c_contiguous))):
         return np.dot(a, b) if out is None else np.dot(a, b, out=out)
     m, cols = a.shape[0], b.shape[1]
     by_rows = m >= 4 * cols
     size = m if by_rows else cols
-    if size < 32 * n or a.shape[0] * a.shape[1] * b.shape[1] < n * _MIN_BLOCK_MACS:
+    if size < 32 * n:
         return np.dot(a, b) if out is None else np.dot(a, b, out=out)
     if out is None:
         out = np.empty((m, cols), dtype=a.dtype)
@@ -259,15 +260,18 @@ def run_workers(n: int, fn) -> None:
 ELEMENTWISE_PAR_ELEMS = 1 << 18
 
 
-def for_blocks(size: int, fn, min_size: int | None = None) -> None:
+def for_blocks(size: int, fn, min_size: int | None = None, *, unit: int = 1, align: int = 64) -> None:
     """Call ``fn(lo, hi)`` on contiguous blocks covering ``range(size)``, one block per thread
-    (one block below ``min_size``).  For elementwise work each element's result does not depend
-    on the block it falls in, so the bits are the same for any thread count."""
-    nt = workers(size, ELEMENTWISE_PAR_ELEMS if min_size is None else min_size)
+    (one block when ``size * unit`` elements are fewer than ``min_size``, default
+    ``ELEMENTWISE_PAR_ELEMS``); ``unit`` is the elements per index (a row's columns, an image's
+    values) and block edges fall on multiples of ``align``.  For elementwise work each
+    element's result does not depend on the block it falls in, so the bits are the same for
+    any thread count."""
+    nt = min(size, workers(size * unit, ELEMENTWISE_PAR_ELEMS if min_size is None else min_size))
     if nt < 2:
         fn(0, size)
         return
-    edges = [min(size, (size * t // nt) // 64 * 64) for t in range(nt)] + [size]
+    edges = [min(size, (size * t // nt) // align * align) for t in range(nt)] + [size]
     run_workers(nt, lambda t: fn(edges[t], edges[t + 1]))
 
 
