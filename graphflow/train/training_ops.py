@@ -209,14 +209,15 @@ def _small_gd_fast_path(var_op, values, run):
         buf, dt, shape, one = checked
         if var is not buf:
             if (var is None or type(var) is not ndarray or var.size > _SMALL_GD
-                    or not (var.dtype is _F32 or var.dtype is _F64) or not var.flags.c_contiguous
+                    or var.dtype not in (_F32, _F64) or not var.flags.c_contiguous
                     or not var.flags.writeable):
                 return run(alpha, delta)
             dt, shape = var.dtype, var.shape
             one = (0,) * var.ndim if var.size == 1 else None
             checked = (var, dt, shape, one)
-        if (type(delta) is ndarray and type(alpha) is ndarray and delta.dtype is dt and alpha.dtype is dt
-                and delta.shape == shape and not alpha.shape):
+        # (``is`` first: numba-allocated arrays carry an equal but distinct dtype object)
+        if (type(delta) is ndarray and type(alpha) is ndarray and (delta.dtype is dt or delta.dtype == dt)
+                and (alpha.dtype is dt or alpha.dtype == dt) and delta.shape == shape and not alpha.shape):
             if one is not None:
                 var[one] = var[one] - delta[one] * alpha[()]
             else:
