@@ -667,11 +667,9 @@ def _gen_seed(seed, salt_prefix: str, index: int):
 
 def _map_up_to(sizes, fn):
     """``fn(i, size)`` over the flattened ``sizes`` (ints or TensorShapes), packed like ``sizes``."""
-    flat = nest_flatten(sizes) if isinstance(sizes, (list, tuple)) and not isinstance(
-        sizes, tensor_shape.TensorShape) else [sizes]
-    out = [fn(i, sz) for i, sz in enumerate(flat)]
-    return nest_pack(sizes, out) if isinstance(sizes, (list, tuple)) and not isinstance(
-        sizes, tensor_shape.TensorShape) else out[0]
+    nested = isinstance(sizes, (list, tuple)) and not isinstance(sizes, tensor_shape.TensorShape)
+    out = [fn(i, sz) for i, sz in enumerate(nest_flatten(sizes) if nested else [sizes])]
+    return nest_pack(sizes, out) if nested else out[0]
 
 
 class DropoutWrapper(_Wrapper):
@@ -731,12 +729,10 @@ class DropoutWrapper(_Wrapper):
             self._noise["state"] = _map_up_to(cell.state_size, noise("state"))
             self._noise["output"] = _map_up_to(cell.output_size, noise("output"))
 
-    def _variational_drop(self, values, keep_prob, kind, keep):
+    def _variational_drop(self, flat, keep_prob, kind, keep):
         """TF1's ``value / keep_prob * floor(keep_prob + noise)`` with the wrapper's fixed noise."""
-        flat_v = nest_flatten(values)
-        flat_n = nest_flatten(self._noise[kind])
         out = []
-        for v, n, k in zip(flat_v, flat_n, keep):
+        for v, n, k in zip(flat, nest_flatten(self._noise[kind]), keep):
             if not k:
                 out.append(v)
                 continue
@@ -755,7 +751,7 @@ class DropoutWrapper(_Wrapper):
             elif isinstance(values, LSTMStateTuple):
                 keep = [False, True]  # TF1's default filter never drops an LSTM's c state
         if self._variational:
-            out = self._variational_drop(values, keep_prob, ("input", "state", "output")[salt], keep)
+            out = self._variational_drop(flat, keep_prob, ("input", "state", "output")[salt], keep)
         else:
             seed = None if self._seed is None else self._seed + salt
             out = [nn_ops.dropout(v, keep_prob=keep_prob, seed=seed) if k else v for v, k in zip(flat, keep)]
