@@ -103,28 +103,24 @@ def _host_has_sse42() -> bool:
 HARDWARE = _host_has_sse42()
 
 
-@intrinsic
-def _crc32c_u64(typingctx, crc, word):  # pragma: no cover - compiled
-    sig = types.uint64(types.uint64, types.uint64)
+def _crc32_instruction(llvm_name: str, crc_bits: int, data_bits: int):
+    """A numba intrinsic ``crc(crc, data)`` calling the LLVM x86 intrinsic ``llvm_name``."""
 
-    def codegen(context, builder, signature, args):
-        fnty = ir.FunctionType(ir.IntType(64), [ir.IntType(64), ir.IntType(64)])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.x86.sse42.crc32.64.64")
-        return builder.call(fn, args)
+    def crc32(typingctx, crc, data):  # pragma: no cover - compiled
+        crc_t = getattr(types, f"uint{crc_bits}")
+        sig = crc_t(crc_t, getattr(types, f"uint{data_bits}"))
 
-    return sig, codegen
+        def codegen(context, builder, signature, args):
+            fnty = ir.FunctionType(ir.IntType(crc_bits), [ir.IntType(crc_bits), ir.IntType(data_bits)])
+            return builder.call(cgutils.get_or_insert_function(builder.module, fnty, llvm_name), args)
+
+        return sig, codegen
+
+    return intrinsic(crc32)
 
 
-@intrinsic
-def _crc32c_u8(typingctx, crc, byte):  # pragma: no cover - compiled
-    sig = types.uint32(types.uint32, types.uint8)
-
-    def codegen(context, builder, signature, args):
-        fnty = ir.FunctionType(ir.IntType(32), [ir.IntType(32), ir.IntType(8)])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.x86.sse42.crc32.32.8")
-        return builder.call(fn, args)
-
-    return sig, codegen
+_crc32c_u64 = _crc32_instruction("llvm.x86.sse42.crc32.64.64", 64, 64)
+_crc32c_u8 = _crc32_instruction("llvm.x86.sse42.crc32.32.8", 32, 8)
 
 
 @numba.njit(cache=True, nogil=True)
