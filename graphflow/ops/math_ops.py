@@ -48,6 +48,7 @@ from graphflow.ops.op_util import (
     quiet_call,
     unary_build,
 )
+from graphflow.runtime import allocator
 from graphflow.runtime import threads as _threads
 from graphflow.runtime.threads import dot as _gemm
 
@@ -656,7 +657,7 @@ def _sigmoid_kernel(a):
             r = np.reciprocal(np.add(e, 1))
             return np.where(a < 0, e * r, r).astype(a.dtype, copy=False)
     flat = np.ascontiguousarray(a).reshape(-1)
-    out = np.empty(flat.shape, dtype=flat.dtype)
+    out = allocator.empty(flat.shape, flat.dtype)
     one = out.dtype.type(1)
 
     def block(lo, hi):

@@ -37,6 +37,7 @@ from graphflow.kernels.elementwise import ROWS_ADD, binary_rows
 from graphflow.ops import array_ops, math_ops
 from graphflow.ops.constant_op import constant, constant_value, convert_to_tensor
 from graphflow.ops.op_util import create_in_scope, infer_unary, op_scope
+from graphflow.runtime import allocator as _allocator
 from graphflow.runtime import threads as _threads
 from graphflow.runtime.threads import dot as _gemm
 
@@ -422,7 +423,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
             None, None, f"input depth must be evenly divisible by filter depth: {c} vs {cin}"
         )
     ho, wo, pt, pl = _runtime_geometry(h, w, kh, kw, sh, sw, dh, dw, padding, explicit)
-    out = np.empty((n, ho, wo, o), dtype=cd)
+    out = _allocator.empty((n, ho, wo, o), cd)
     k = kh * kw * c
     out2 = out.reshape(n * ho * wo, o)
     f2 = f.reshape(k, o)
@@ -496,7 +497,7 @@ def conv2d_backprop_input_nhwc(input_shape, f, g, sh, sw, dh, dw, padding, expli
         # flipped filter, its input and output channels swapped
         wt = _tile_columns(np.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c))
         hb, wb = h + (kh - 1) * dh, w + (kw - 1) * dw
-        out = np.empty((n, h, w, c), dtype=cd)
+        out = _allocator.empty((n, h, w, c), cd)
 
         def images(n0, n1, _):
             ic.forward_images(g, n0, n1, top, left, sh, sw, hb, wb, wt, kh, kw, 1, 1, dh, dw, h, w,
@@ -1223,7 +1224,7 @@ def _build_max_pool(op):
     def run(x):
         xn = _c(_to_nhwc(x, fmt), cd)
         ho, wo, pt, pl = _pool_geometry(xn.shape, kh, kw, sh, sw, padding, explicit)
-        out = np.empty((xn.shape[0], ho, wo, xn.shape[3]), dtype=cd)
+        out = _allocator.empty((xn.shape[0], ho, wo, xn.shape[3]), cd)
         _for_images(xn, lambda n0, n1: pk.max_pool(xn, kh, kw, sh, sw, pt, pl, out, n0, n1))
         return _from_nhwc(out.astype(out_dt, copy=False), fmt)
 
@@ -1258,7 +1259,7 @@ def _build_max_pool_grad(op):
                 None,
                 f"Expected grad shape to be {[xn.shape[0], ho, wo, xn.shape[3]]}, but got {list(gn.shape)}",
             )
-        out = np.empty(xn.shape, dtype=cd)  # the kernel writes every element (zeroes itself)
+        out = _allocator.empty(xn.shape, cd)  # the kernel writes every element (zeroes itself)
         yn = _c(_to_nhwc(y, fmt), cd)
         _for_images(xn, lambda n0, n1: pk.max_pool_grad(xn, yn, gn, kh, kw, sh, sw, pt, pl, out, n0, n1))
         return _from_nhwc(out.astype(out_dt, copy=False), fmt)
@@ -1739,7 +1740,7 @@ def _relu_kernel(x):
     zero = x.dtype.type(0)
     if x.size < _threads.ELEMENTWISE_PAR_ELEMS or not x.flags.c_contiguous:
         return np.maximum(x, zero)
-    out = np.empty(x.shape, dtype=x.dtype)
+    out = _allocator.empty(x.shape, x.dtype)
     xf, of = x.reshape(-1), out.reshape(-1)
     _threads.for_blocks(x.size, lambda lo, hi: np.maximum(xf[lo:hi], zero, out=of[lo:hi]))
     return out
@@ -1749,7 +1750,7 @@ def _relu_grad_kernel(g, y):
     if (g.shape == y.shape and g.dtype == y.dtype and g.dtype.kind == "f" and g.dtype.itemsize >= 4
             and g.flags.c_contiguous and y.flags.c_contiguous and g.size > 0):
         gf, yf = g.reshape(-1), y.reshape(-1)
-        out = np.empty(g.size, dtype=g.dtype)
+        out = _allocator.empty((g.size,), g.dtype)
         _threads.for_blocks(g.size, lambda lo, hi: nk.relu_grad(gf[lo:hi], yf[lo:hi], out[lo:hi]))
         return out.reshape(g.shape)
     return np.where(y > 0, g, g.dtype.type(0))

@@ -14,6 +14,7 @@ from graphflow.framework import tensor_shape
 from graphflow.framework.op_registry import InferenceError
 from graphflow.framework.tensor import Tensor
 from graphflow.ops.constant_op import convert_to_tensor
+from graphflow.runtime import allocator
 from graphflow.runtime import threads as _threads
 
 
@@ -348,7 +349,7 @@ def _threaded_binary(a, b, va, vb, ufunc, rows_kernel):
         return None
     if len(va) == 1 and va == vb and ufunc is not None:
         a1, b1 = np.ascontiguousarray(a).reshape(-1), np.ascontiguousarray(b).reshape(-1)
-        out = np.empty(a1.shape, dtype=a.dtype)
+        out = allocator.empty(a1.shape, a.dtype)
 
         def flat_block(lo, hi):
             with np.errstate(all="ignore"):  # per thread: NumPy's error state is thread-local
@@ -359,7 +360,7 @@ def _threaded_binary(a, b, va, vb, ufunc, rows_kernel):
     if len(va) == 2 and rows_kernel is not None and va[1] == vb[1] and (va[0] == 1) != (vb[0] == 1):
         rows, cols = max(va[0], vb[0]), va[1]
         a2, b2 = np.ascontiguousarray(a).reshape(va), np.ascontiguousarray(b).reshape(vb)
-        out = np.empty((rows, cols), dtype=a.dtype)
+        out = allocator.empty((rows, cols), a.dtype)
         _threads.for_blocks(rows, lambda lo, hi: rows_kernel(a2, b2, out, lo, hi), unit=cols)
         return out
     return None

@@ -284,6 +284,7 @@ class BaseSession:
         self._cache.clear()
         self._last_run = _NO_LAST_RUN
         self._state = SessionState()
+        allocator.release_idle()
 
     def as_default(self):
         """Make this the default session inside a ``with`` block."""

@@ -33,6 +33,8 @@ import threading
 
 import numpy as np
 
+from graphflow.runtime import allocator
+
 _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
             "openblas_set_num_threads64_", "openblas_set_num_threads")
 _GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
@@ -143,7 +145,7 @@ def dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     if size < 32 * n:
         return np.dot(a, b) if out is None else np.dot(a, b, out=out)
     if out is None:
-        out = np.empty((m, cols), dtype=a.dtype)
+        out = allocator.empty((m, cols), a.dtype)
     # block edges on multiples of 16 (whole SIMD panels); they depend only on the shape and n
     edges = [min(size, (size * i // n + 8) // 16 * 16) for i in range(n)] + [size]
     if by_rows:

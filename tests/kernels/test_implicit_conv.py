@@ -152,3 +152,41 @@ def test_hosts_without_the_tile_kernel_keep_the_im2col_path(monkeypatch, xs, fs,
     )
     for a, b in zip(fast, slow, strict=True):
         _close(a, b.astype(np.float64))
+
+
+_AVX2_CHECK = """
+import numpy as np
+from graphflow.kernels import tile_gemm
+from graphflow.ops import nn_ops
+assert tile_gemm.VW == 8 and tile_gemm.COLS == 16
+rng = np.random.default_rng(0)
+x = rng.standard_normal((3, 9, 8, 5)).astype(np.float32)
+f = rng.standard_normal((3, 3, 5, 21)).astype(np.float32)
+bias = rng.standard_normal(21).astype(np.float32)
+fast = nn_ops.conv2d_nhwc(x, f, 2, 1, 1, 1, "SAME", [], np.float32, bias=bias)
+g = rng.standard_normal(fast.shape).astype(np.float32)
+dx = nn_ops.conv2d_backprop_input_nhwc(x.shape, f, g, 2, 1, 1, 1, "SAME", [], np.float32)
+dw = nn_ops.conv2d_backprop_filter_nhwc(x, f.shape, g, 2, 1, 1, 1, "SAME", [], np.float32)
+ref = nn_ops.conv2d_nhwc(x.astype(np.float64), f.astype(np.float64), 2, 1, 1, 1, "SAME", [], np.float64)
+np.testing.assert_allclose(fast, ref + bias, rtol=1e-5, atol=1e-5)
+ref_dx = nn_ops.conv2d_backprop_input_nhwc(x.shape, f.astype(np.float64), g.astype(np.float64), 2, 1, 1, 1,
+                                           "SAME", [], np.float64)
+np.testing.assert_allclose(dx, ref_dx, rtol=1e-5, atol=1e-5)
+ref_dw = nn_ops.conv2d_backprop_filter_nhwc(x.astype(np.float64), f.shape, g.astype(np.float64), 2, 1, 1, 1,
+                                            "SAME", [], np.float64)
+np.testing.assert_allclose(dw, ref_dw, rtol=1e-5, atol=1e-5)
+print("ok")
+"""
+
+
+@pytest.mark.skipif(tile_gemm.VW != 16, reason="needs an AVX-512 host to also run the AVX2 variant")
+def test_avx2_variant_on_an_avx512_host(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, GRAPHFLOW_TEST_TILE_WIDTH="8", NUMBA_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", _AVX2_CHECK], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
