@@ -1,11 +1,12 @@
 """A register-blocked float32 GEMM micro-kernel written in LLVM IR, for convolutions without a
 patch matrix (implicit GEMM).
 
-``tile_fma(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, bias, b0, has_bias)`` computes
-one ``MR x COLS`` block (``COLS = NV * VW`` floats) in vector registers and stores it at
+``tile_fma(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, accumulate, bias, b0, has_bias)``
+computes one ``MR x COLS`` block (``COLS = NV * VW`` floats) in vector registers and stores it at
 ``c[c0 + r*ldc : ... + COLS]`` for row ``r``::
 
-    c[r, :] = sum_s sum_i a[a_offs[s*MR + r] + i*sa] * b[b_offs[s] + i*sb : ... + COLS]
+    c[r, :] = (c[r, :] if accumulate else 0)
+              + sum_s sum_i a[a_offs[s*MR + r] + i*sa] * b[b_offs[s] + i*sb : ... + COLS]
               (+ bias[b0 : b0 + COLS] after the sum when has_bias)
 
 for ``s < nseg`` and ``i < lens[s]``, one fused multiply-add per term in that order, so a result
@@ -71,9 +72,9 @@ def _as_i64(builder, value):
     return builder.sext(value, ir.IntType(64)) if value.type.width < 64 else value
 
 
-def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, bias, b0,
+def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, accumulate, bias, b0,
               has_bias):  # pragma: no cover - compiled
-    sig = types.none(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, bias, b0, has_bias)
+    sig = types.none(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, accumulate, bias, b0, has_bias)
 
     def codegen(context, builder, signature, args):
         tys = signature.args
@@ -83,10 +84,10 @@ def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, b
 
         a_ptr, aoff_ptr, b_ptr, boff_ptr, len_ptr = data(0), data(1), data(2), data(3), data(4)
         nseg_v, sa_v, sb_v = (_as_i64(builder, args[i]) for i in (5, 6, 7))
-        c0_v, ldc_v, b0_v = (_as_i64(builder, args[i]) for i in (9, 10, 12))
-        hb_v = args[13]
+        c0_v, ldc_v, b0_v = (_as_i64(builder, args[i]) for i in (9, 10, 13))
+        acc_v, hb_v = args[11], args[14]
         tile_ptr = builder.gep(data(8), [c0_v])
-        bias_ptr = builder.gep(data(11), [b0_v])
+        bias_ptr = builder.gep(data(12), [b0_v])
 
         i64 = ir.IntType(64)
         f32 = ir.FloatType()
@@ -102,8 +103,12 @@ def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, b
             p = builder.gep(tile_ptr, [at])
             return builder.bitcast(p, vec_ptr)
 
+        # start from zeros, or continue the chains stored in ``c`` (float32 stores are exact, so a
+        # sum split over calls gives the bits of one call)
         zero = ir.Constant(vec, [0.0] * VW)
-        init = [zero] * n_acc
+        go_on = builder.icmp_signed("!=", acc_v, ir.Constant(acc_v.type, 0))
+        init = [builder.select(go_on, builder.load(tile_slot(r, v), align=4), zero)
+                for r in range(MR) for v in range(NV)]
 
         entry = builder.basic_block
         seg_head = builder.append_basic_block("seg_head")

@@ -348,10 +348,15 @@ def _validate_strides(strides, dilations, data_format, op_type):
 # Conv2D and its backward passes (im2col + GEMM)
 # ==================================================================================================
 def _chunk(n, rows_per_image, k):
-    """Images per im2col chunk: at most ``_CHUNK_ELEMS`` patch values, and a multiple of 4 chunks
-    (at least 4 when ``n >= 4``) so the chunks spread evenly over 1, 2 or 4 threads.  Depends
-    only on the shapes, never on the thread count (the filter gradient sums chunks in order)."""
-    per = max(1, min(n, _CHUNK_ELEMS // max(1, rows_per_image * k)))
+    """Images per im2col chunk: at most ``_CHUNK_ELEMS`` patch values, balanced over threads."""
+    return _balanced_chunk(n, max(1, _CHUNK_ELEMS // max(1, rows_per_image * k)))
+
+
+def _balanced_chunk(n, per):
+    """At most ``per`` images per chunk, and a multiple of 4 chunks (at least 4 when ``n >= 4``)
+    of near-equal size, so they spread evenly over 1, 2 or 4 threads.  Depends only on the
+    shapes, never on the thread count (filter gradients sum their chunks in order)."""
+    per = max(1, min(n, per))
     if n < 4:
         return per
     count = -(-n // per)
@@ -565,7 +570,7 @@ def _filter_grad_implicit(x, g, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, o, acc):
     cols = -(-o // tile_gemm.COLS) * tile_gemm.COLS
     hb, wb = (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
     per_image = 4 * (hb * wb * c + ho * wo * cols)
-    chunk = max(1, min(n, _FILTER_CHUNK_BYTES // per_image))
+    chunk = _balanced_chunk(n, max(1, _FILTER_CHUNK_BYTES // per_image))
     parts = np.empty((-(-n // chunk), k, cols), dtype=np.float32)
 
     def images(n0, n1, gpad):

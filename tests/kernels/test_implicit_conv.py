@@ -17,8 +17,8 @@ MR, COLS = tile_gemm.MR, tile_gemm.COLS
 
 
 @numba.njit(cache=True)
-def _call_tile(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, bias, b0, has_bias):
-    tile_gemm.tile_fma(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, bias, b0, has_bias)
+def _call_tile(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, accumulate, bias, b0, has_bias):
+    tile_gemm.tile_fma(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, accumulate, bias, b0, has_bias)
     return c
 
 
@@ -32,8 +32,8 @@ def _tile_reference(a, a_offs, b, b_offs, lens, sa, sb):
     return ref
 
 
-@pytest.mark.parametrize("has_bias", [False, True])
-def test_tile_fma_matches_the_segment_sum(has_bias):
+@pytest.mark.parametrize("accumulate,has_bias", [(0, False), (1, False), (0, True), (1, True)])
+def test_tile_fma_matches_the_segment_sum(accumulate, has_bias):
     rng = np.random.default_rng(0)
     a = rng.standard_normal(500).astype(np.float32)
     b = rng.standard_normal(4000).astype(np.float32)
@@ -44,8 +44,11 @@ def test_tile_fma_matches_the_segment_sum(has_bias):
     ldc = COLS + 3
     start = rng.standard_normal(MR * ldc + 2).astype(np.float32)
     bias = rng.standard_normal(COLS + 4).astype(np.float32)
-    c = _call_tile(a, a_offs, b, b_offs, lens, len(lens), sa, sb, start.copy(), 2, ldc, bias, 4, has_bias)
+    c = _call_tile(a, a_offs, b, b_offs, lens, len(lens), sa, sb, start.copy(), 2, ldc, accumulate, bias, 4,
+                   has_bias)
     ref = _tile_reference(a, a_offs, b, b_offs, lens, sa, sb)
+    if accumulate:
+        ref += start[2 : 2 + MR * ldc].reshape(MR, ldc)[:, :COLS]
     if has_bias:
         ref += bias[4 : 4 + COLS]
     got = c[2 : 2 + MR * ldc].reshape(MR, ldc)
