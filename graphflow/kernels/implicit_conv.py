@@ -24,7 +24,6 @@ import numpy as np
 from graphflow.kernels.jit import kernel
 from graphflow.kernels.tile_gemm import COLS, MR, tile_fma
 
-
 # Filter values per segment and per group of segments run in one tile call: a group's filter rows
 # (at most GROUP_VALUES x COLS floats, 32 KB with AVX-512) stay in L1 while every row tile of the
 # image passes over them.  Measured for the notes' 3x3x64x64 conv on one core: 4.53 ms with one
