@@ -88,6 +88,11 @@ class OpDef:
     # The runtime uses it for an ``AddV2``/``Add``/``BiasAdd`` of a [C] bias that is the output's
     # only consumer (``graphflow.runtime.fusion``): same bits, one memory pass less.
     bias_fused_build: Callable | None = None
+    # ``(i, build)``: ``build(op, sum_op, sum_kernel) -> run(*inputs, axes) -> (output, sum)`` also
+    # computes ``Sum(inputs[i], axes)`` (a bias gradient) in the op's own pass over that input,
+    # falling back to ``sum_kernel`` itself when the axes or dtype do not suit; the runtime fuses
+    # such a Sum with the op reading the same value (``graphflow.runtime.fusion``).
+    sum_fused_build: tuple | None = None
     # The op's output is a variable buffer owned by the Session (VariableV2).
     is_variable: bool = False
     # Output 0 is a Session-owned buffer (Assign, AssignAdd, Apply*): fetches copy it.
@@ -162,6 +167,7 @@ def simple_op(
     grad: Callable | _NotDifferentiable | None = None,
     forwards_input: bool = False,
     bias_fused_build: Callable | None = None,
+    sum_fused_build: tuple | None = None,
 ) -> OpDef:
     """Register a stateless op whose kernel is ``compute(*inputs)`` or ``build(op)``.
 
@@ -177,5 +183,5 @@ def simple_op(
 
     return register(
         OpDef(type=op_type, infer=infer, kernel=PureKernel(build), grad=grad, forwards_input=forwards_input,
-              bias_fused_build=bias_fused_build)
+              bias_fused_build=bias_fused_build, sum_fused_build=sum_fused_build)
     )

@@ -57,12 +57,14 @@ def pad_image(x, n, top, left, sh, sw, buf):
 
 
 @kernel
-def filter_grad_images(x, g, n0, n1, top, left, hb, wb, kh, kw, sh, sw, dh, dw, gpad, part):
+def filter_grad_images(x, g, n0, n1, top, left, hb, wb, kh, kw, sh, sw, dh, dw, gpad, part, sums, want_sums):
     """``part`` [KH*KW*C, Opad] = sum over images ``n0:n1``, output rows and columns of
     ``xpad[oy*sh + ky*dh, ox*sw + kx*dw, c] * g[n, oy, ox, :]``.
 
     ``g`` is [N, ho, wo, O]; ``gpad`` [(n1-n0)*ho*wo, Opad] receives it with zero columns up to
-    ``Opad`` unless ``O == Opad`` (then ``g`` is read in place)."""
+    ``Opad`` unless ``O == Opad`` (then ``g`` is read in place).  With ``want_sums``, ``sums``
+    [O] (float64, zeroed by the caller) also receives ``g``'s per-channel sums over these images,
+    band by band while the band is in cache (a bias gradient without its own pass over ``g``)."""
     nb = n1 - n0
     c = x.shape[3]
     _, ho, wo, o = g.shape
@@ -100,6 +102,9 @@ def filter_grad_images(x, g, n0, n1, top, left, hb, wb, kh, kw, sh, sw, dh, dw, 
     tbuf = np.empty(k_tiles * MR * COLS, dtype=np.float32)
     part_flat = part.reshape(-1)
     image = hb * wb * c
+    ones = np.ones(wo * sw * c, dtype=np.float32)
+    zero_offs = np.zeros(band * MR, dtype=np.int64)
+    stile = np.empty(MR * COLS, dtype=np.float32)
     for b_col in range(0, cols_b, COLS):
         for i in range(nb):
             for y0 in range(0, ho, band):
@@ -118,6 +123,14 @@ def filter_grad_images(x, g, n0, n1, top, left, hb, wb, kh, kw, sh, sw, dh, dw, 
                     else:
                         tile_fma(flat, a_offs, g_flat, seg_b, seg_len, rows, sw * c, cols_b, tbuf,
                                  t * MR * COLS, COLS, more, tbuf, 0, False)
+                if want_sums:
+                    # the band's column sums on the tile kernel (a row of ones times the band; a
+                    # scalar loop cannot vectorize the float64 accumulator, measured 5x slower),
+                    # float32 within the band, float64 across bands as the Sum kernel
+                    tile_fma(ones, zero_offs, g_flat, seg_b, seg_len, rows, sw * c, cols_b, stile, 0, COLS,
+                             False, stile, 0, False)
+                    for j in range(min(COLS, o - b_col)):
+                        sums[b_col + j] += stile[j]
         for t in range(k_tiles):
             for r in range(MR):
                 if (t + 1) * MR > k_rows and t * MR + r < k_rows:

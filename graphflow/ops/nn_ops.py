@@ -525,8 +525,12 @@ def conv2d_backprop_input_nhwc(input_shape, f, g, sh, sw, dh, dw, padding, expli
     return out.astype(out_dtype, copy=False)
 
 
-def conv2d_backprop_filter_nhwc(x, filter_shape, g, sh, sw, dh, dw, padding, explicit, out_dtype):
-    """Gradient of Conv2D w.r.t. its HWIO filter: sum over chunks of ``cols.T @ g``."""
+def conv2d_backprop_filter_nhwc(x, filter_shape, g, sh, sw, dh, dw, padding, explicit, out_dtype,
+                                sums=None):
+    """Gradient of Conv2D w.r.t. its HWIO filter: sum over chunks of ``cols.T @ g``.
+
+    ``sums`` (float64 [O], zeroed): filled with ``g``'s per-channel sums in the same pass when the
+    tile kernel computes the gradient; left untouched otherwise (the caller checks the return)."""
     cd = _compute(out_dtype)
     x = _c(x, cd)
     g = _c(g, cd)
@@ -543,7 +547,7 @@ def conv2d_backprop_filter_nhwc(x, filter_shape, g, sh, sw, dh, dw, padding, exp
     if n * rows == 0 or k == 0:
         return acc.reshape(kh, kw, c, o).astype(out_dtype, copy=False)
     if _implicit(cd):
-        return _filter_grad_implicit(x, g, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, o, acc).reshape(
+        return _filter_grad_implicit(x, g, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, o, acc, sums).reshape(
             kh, kw, c, o
         ).astype(out_dtype, copy=False)
     chunk = _chunk(n, rows, k)
@@ -562,28 +566,38 @@ def conv2d_backprop_filter_nhwc(x, filter_shape, g, sh, sw, dh, dw, padding, exp
     return acc.reshape(kh, kw, c, o).astype(out_dtype, copy=False)
 
 
-def _filter_grad_implicit(x, g, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, o, acc):
+def _filter_grad_implicit(x, g, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, o, acc, sums=None):
     """Filter gradient on the tile kernel: one partial per chunk of images (sized so a chunk's
-    padded images and gradient rows stay in a core's L2), summed in chunk order into ``acc``."""
+    padded images and gradient rows stay in a core's L2), summed in chunk order into ``acc``.
+    ``sums`` (float64 [O]) receives ``g``'s per-channel sums, also summed in chunk order."""
     n, _, _, c = x.shape
     k = acc.shape[0]
     cols = -(-o // tile_gemm.COLS) * tile_gemm.COLS
     hb, wb = (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
     per_image = 4 * (hb * wb * c + ho * wo * cols)
     chunk = _balanced_chunk(n, max(1, _FILTER_CHUNK_BYTES // per_image))
-    parts = np.empty((-(-n // chunk), k, cols), dtype=np.float32)
+    count = -(-n // chunk)
+    parts = np.empty((count, k, cols), dtype=np.float32)
+    want = sums is not None
+    part_sums = np.zeros((count, o) if want else (1, 1), dtype=np.float64)
 
     def images(n0, n1, gpad):
-        ic.filter_grad_images(x, g, n0, n1, pt, pl, hb, wb, kh, kw, sh, sw, dh, dw, gpad, parts[n0 // chunk])
+        i = n0 // chunk
+        ic.filter_grad_images(x, g, n0, n1, pt, pl, hb, wb, kh, kw, sh, sw, dh, dw, gpad, parts[i],
+                              part_sums[i if want else 0], want)
 
     def make_gpad():
         return np.empty((chunk * ho * wo, cols) if cols != o else (1, 1), dtype=np.float32)
 
     _conv_chunks(n, chunk, n * ho * wo * k * o, images, make_gpad)
     total = parts[0]
-    for i in range(1, parts.shape[0]):
+    for i in range(1, count):
         total += parts[i]
     acc[...] = total[:, :o]
+    if want:
+        sums[...] = part_sums[0]
+        for i in range(1, count):
+            sums += part_sums[i]
     return acc
 
 
@@ -727,6 +741,40 @@ def _build_backprop_filter(op):
     return run
 
 
+def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
+    """``a`` and ``b`` are the same C-contiguous buffer with the same shape and dtype."""
+    return (a is b) or (
+        a.shape == b.shape and a.dtype == b.dtype and a.flags.c_contiguous and b.flags.c_contiguous
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
+
+
+def _build_backprop_filter_and_sum(op, sum_op, sum_kernel):
+    """Conv2DBackpropFilter and ``Sum(out_backprop, [0, 1, 2])`` (its bias's gradient) in one pass
+    over ``out_backprop`` (NHWC float32 on the tile kernel); when the summed value is not
+    ``out_backprop`` itself or the axes, dtypes or layout do not suit, the Sum's own kernel runs.
+    The sum accumulates in float64 as the Sum kernel does, chunk by chunk."""
+    fmt, sh, sw, dh, dw, padding, explicit = _conv_attrs(op)
+    out_dt = op.outputs[0].dtype.as_numpy_dtype
+    filter_grad = _build_backprop_filter(op)
+    keep = bool(sum_op.attrs.get("keep_dims", False))
+    if fmt != "NHWC" or np.dtype(out_dt) != np.float32 or not tile_gemm.AVAILABLE:
+        return None
+
+    def run(x, sizes, g, summed, axes):
+        ax = np.asarray(axes).reshape(-1)
+        if (g.ndim == 4 and g.dtype == np.float32 and x.dtype == np.float32 and ax.size == 3
+                and ax.dtype.kind == "i" and _same_values(g, summed)
+                and sorted(int(a) % 4 for a in ax) == [0, 1, 2]):
+            sums = np.zeros(g.shape[3], dtype=np.float64)
+            grad = conv2d_backprop_filter_nhwc(x, np.asarray(sizes).reshape(-1), g, sh, sw, dh, dw, padding,
+                                               explicit, out_dt, sums)
+            total = sums.astype(np.float32)
+            return grad, total.reshape(1, 1, 1, -1) if keep else total
+        return filter_grad(x, sizes, g), sum_kernel(summed, axes)
+
+    return run
+
+
 def _backprop_filter_grad(op, grad):
     x, _, g = op.inputs
     a = _conv_grad_attrs(op)
@@ -738,7 +786,8 @@ def _backprop_filter_grad(op, grad):
 
 
 simple_op(
-    "Conv2DBackpropFilter", _infer_backprop_filter, build=_build_backprop_filter, grad=_backprop_filter_grad
+    "Conv2DBackpropFilter", _infer_backprop_filter, build=_build_backprop_filter, grad=_backprop_filter_grad,
+    sum_fused_build=(2, _build_backprop_filter_and_sum),
 )
 
 

@@ -60,7 +60,10 @@ class BoundPlan:
         constant: set = set()  # slots whose value is the same in every run (in the template)
         folded: set = set()  # slots of folded values and of views forwarded from them
         fns = []
-        for step in fusion.fuse_bias_adds(plan.steps, plan.fetch_slots, plan.feed_slots):
+        fused = fusion.fuse_bias_adds(plan.steps, plan.fetch_slots, plan.feed_slots)
+        fused = fusion.fuse_sums(fused, plan.fetch_slots, plan.feed_slots,
+                                 lambda op: lower(op._opdef.kernel, op, state))
+        for step in fused:
             op = step.op
             outs = step.out_slots
             if op._type == "Const" and len(outs) == 1 and outs[0] >= 0 and not step.free:
@@ -70,7 +73,7 @@ class BoundPlan:
             if op._type == "NoOp" and not outs and not step.in_slots:
                 continue  # nothing to compute: its control inputs are ordered by the plan
             try:
-                if isinstance(step, fusion.FusedBiasStep):  # op + its bias add as one kernel
+                if isinstance(step, (fusion.FusedBiasStep, fusion.FusedSumStep)):  # built by the pass
                     fn = step.kernel
                 else:
                     fn = lower(op._opdef.kernel, op, state)

@@ -166,3 +166,99 @@ def test_fused_conv_inside_cond_and_while_matches_numpy():
 def sess_free_value(t):
     with tf.Session() as s:
         return s.run(t).astype(np.float64)
+
+
+# -- fuse_sums: a conv filter gradient and its bias's gradient Sum share one pass ---------------
+def _sum_fused(sess, fetches, feed):
+    flat = fetches if isinstance(fetches, list) else [fetches]
+    plan = planner.build_plan(sess.graph, flat, list(feed))
+    steps = _FUSE(plan.steps, plan.fetch_slots, plan.feed_slots)
+    steps = fusion.fuse_sums(steps, plan.fetch_slots, plan.feed_slots, lambda op: (lambda *a: None))
+    return [(s.op.type, s.sum_op.name) for s in steps if isinstance(s, fusion.FusedSumStep)]
+
+
+def _unfused(monkeypatch, fn):
+    """Run ``fn()`` with the sum fusion switched off (the reference values)."""
+    with monkeypatch.context() as m:
+        m.setattr(fusion, "fuse_sums", lambda steps, *args: steps)
+        return fn()
+
+
+def _cnn_grads(dtype=tf.float32):
+    rng = np.random.default_rng(4)
+    x = tf.placeholder(dtype, [None, 9, 9, 2])
+    f1 = tf.Variable(rng.standard_normal((3, 3, 2, 5)), dtype=dtype)
+    b1 = tf.Variable(rng.standard_normal(5), dtype=dtype)
+    f2 = tf.Variable(rng.standard_normal((3, 3, 5, 70)), dtype=dtype)
+    b2 = tf.Variable(rng.standard_normal(70), dtype=dtype)
+    h = tf.nn.max_pool(tf.nn.conv2d(x, f1, [1, 1, 1, 1], "SAME") + b1, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+    y = tf.nn.sigmoid(tf.nn.conv2d(tf.nn.relu(h), f2, [1, 1, 1, 1], "SAME") + b2)
+    loss = tf.reduce_sum(y * y)
+    xv = rng.standard_normal((13, 9, 9, 2)).astype(dtype.as_numpy_dtype)
+    return x, xv, tf.gradients(loss, [f1, b1, f2, b2])
+
+
+def test_filter_and_bias_gradients_share_a_pass_and_match_the_separate_ops(monkeypatch):
+    x, xv, grads = _cnn_grads()
+
+    def run():
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return sess.run(grads, {x: xv}), _sum_fused(sess, grads, {x: xv})
+
+    got, fused = run()
+    want, _ = _unfused(monkeypatch, run)
+    if nn_tile_kernel():
+        assert sorted(t for t, _ in fused) == ["Conv2DBackpropFilter"] * 2
+        assert all(name.endswith("_grad/Sum_1") for _, name in fused)
+    for a, w in zip(got, want, strict=True):
+        assert a.dtype == w.dtype == np.float32 and a.shape == w.shape
+        np.testing.assert_allclose(a, w, rtol=1e-6, atol=1e-6)
+    # the filter gradients are the same computation: the same bits
+    assert got[0].tobytes() == want[0].tobytes() and got[2].tobytes() == want[2].tobytes()
+
+
+def nn_tile_kernel() -> bool:
+    from graphflow.kernels import tile_gemm
+
+    return tile_gemm.AVAILABLE
+
+
+@pytest.mark.parametrize(
+    "axes,keep", [([0, 1, 2], True), ([-4, -3, -2], False), ([0, 1], False), ([3], True)]
+)
+def test_a_user_sum_of_the_same_gradient(monkeypatch, axes, keep):
+    """Any Sum of the value the filter gradient reads: fused, the axes checked at run time."""
+    rng = np.random.default_rng(5)
+    xv = rng.standard_normal((3, 6, 5, 2)).astype(np.float32)
+    gv = rng.standard_normal((3, 6, 5, 4)).astype(np.float32)
+
+    def run():
+        x = tf.placeholder(tf.float32, [None, 6, 5, 2])
+        g = tf.placeholder(tf.float32, [None, 6, 5, 4])
+        gr = tf.nn.relu(g)
+        dw = tf.nn.conv2d_backprop_filter(x, [3, 3, 2, 4], gr, [1, 1, 1, 1], "SAME")
+        s = tf.reduce_sum(gr, axes, keepdims=keep)
+        with tf.Session() as sess:
+            return sess.run([dw, s], {x: xv, g: gv}), _sum_fused(sess, [dw, s], {x: xv, g: gv})
+
+    (dw, s), fused = run()
+    (dw_ref, s_ref), _ = _unfused(monkeypatch, run)
+    assert len(fused) == (1 if nn_tile_kernel() else 0)
+    np.testing.assert_array_equal(dw, dw_ref)
+    np.testing.assert_allclose(s, np.maximum(gv, 0).sum(axis=tuple(axes), keepdims=keep), rtol=1e-5)
+    assert s.shape == s_ref.shape and s.dtype == s_ref.dtype
+    np.testing.assert_allclose(s, s_ref, rtol=1e-6)
+
+
+def test_float64_and_a_sum_of_another_value_are_not_fused():
+    x64, xv64, grads64 = _cnn_grads(tf.float64)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert _sum_fused(sess, grads64, {x64: xv64}) == []
+    x = tf.placeholder(tf.float32, [None, 6, 5, 2])
+    g = tf.placeholder(tf.float32, [None, 6, 5, 4])
+    dw = tf.nn.conv2d_backprop_filter(x, [3, 3, 2, 4], g, [1, 1, 1, 1], "SAME")
+    s = tf.reduce_sum(g * 2.0, [0, 1, 2])
+    with tf.Session() as sess:
+        assert _sum_fused(sess, [dw, s], {x: None, g: None}) == []
