@@ -37,12 +37,15 @@ BAND_BYTES = 32 * 1024
 
 
 @kernel
-def pad_image(x, n, top, left, sh, sw, buf):
+def pad_image(x, n, top, left, sh, sw, buf, clear):
     """``buf[top + iy*sh, left + ix*sw, :] = x[n, iy, ix, :]`` where that fits, zeros elsewhere
-    (``sh``/``sw`` > 1 spread the rows/columns out, for the input gradient of a strided conv)."""
+    (``sh``/``sw`` > 1 spread the rows/columns out, for the input gradient of a strided conv).
+    The zeros are written only when ``clear`` (a buffer reused for the next image of the same
+    shape keeps them: the same positions are overwritten)."""
     _, h, w, c = x.shape
     hb, wb, _ = buf.shape
-    buf[:] = 0
+    if clear:
+        buf[:] = 0
     for iy in range(h):
         by = top + iy * sh
         if by < 0 or by >= hb:
@@ -71,7 +74,7 @@ def filter_grad_images(x, g, n0, n1, top, left, hb, wb, kh, kw, sh, sw, dh, dw, 
     k_rows, cols_b = part.shape
     buf = np.empty((nb, hb, wb, c), dtype=np.float32)
     for i in range(nb):
-        pad_image(x, n0 + i, top, left, 1, 1, buf[i])
+        pad_image(x, n0 + i, top, left, 1, 1, buf[i], True)
     flat = buf.reshape(-1)
     if o == cols_b:
         g_flat = g[n0:n1].reshape(-1)
@@ -206,7 +209,7 @@ def forward_images(x, n0, n1, top, left, ups_h, ups_w, hb, wb, w2, kh, kw, sh, s
     direct = o == cols_b
     bias_src = bias if has_bias else tbuf  # the kernel reads COLS values even when not adding them
     for n in range(n0, n1):
-        pad_image(x, n, top, left, ups_h, ups_w, buf)
+        pad_image(x, n, top, left, ups_h, ups_w, buf, n == n0)
         for b_col in range(0, cols_b, COLS):
             for s in range(nseg):
                 seg_b[s] = seg_b0[s] + b_col

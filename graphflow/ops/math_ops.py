@@ -654,8 +654,7 @@ def _sigmoid_kernel(a):
     if a.dtype.kind != "f" or a.dtype == np.float16:
         with np.errstate(all="ignore"):
             e = np.exp(-np.abs(a))
-            r = np.reciprocal(np.add(e, 1))
-            return np.where(a < 0, e * r, r).astype(a.dtype, copy=False)
+            return (np.where(a < 0, e, 1) / np.add(e, 1)).astype(a.dtype, copy=False)
     flat = np.ascontiguousarray(a).reshape(-1)
     out = allocator.empty(flat.shape, flat.dtype)
     one = out.dtype.type(1)
@@ -663,8 +662,7 @@ def _sigmoid_kernel(a):
     def block(lo, hi):
         x, e = flat[lo:hi], out[lo:hi]
         with np.errstate(all="ignore"):  # per thread: NumPy's error state is thread-local
-            np.abs(x, out=e)
-            np.negative(e, out=e)
+            ek.negative_abs(x, e)
             np.exp(e, out=e)
         ek.sigmoid_from_exp(x, e, one, e)
 
