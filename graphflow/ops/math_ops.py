@@ -36,6 +36,8 @@ from graphflow.framework.tensor import Tensor
 from graphflow.kernels import elementwise as ek
 from graphflow.kernels import reduction as rk
 from graphflow.kernels import scan as sk
+from graphflow.kernels import tile_gemm
+from graphflow.kernels import tile_matmul as tk
 from graphflow.ops import op_util
 from graphflow.ops.constant_op import constant, constant_value, convert_to_tensor
 from graphflow.ops.op_util import (
@@ -1501,6 +1503,61 @@ def _infer_matmul(inputs, attrs):
     return [(a.dtype.base_dtype, (m, n))]
 
 
+# The tile-kernel products (kernels/tile_matmul.py) for a dense layer's backward pass: the short
+# dimension at most _SHORT_MAX (one or two tile widths), at least _SHORT_MIN_MACS multiply-adds
+# (smaller products are OpenBLAS's quickly anyway), and the short operand at most
+# _SHORT_PANEL_BYTES (it stays in L2 for every row tile: at batch 550 the [550, 1024] gradient
+# did not, 2.4x slower than OpenBLAS).
+_SHORT_MAX = 128
+_SHORT_MIN_MACS = 1 << 20
+_SHORT_PANEL_BYTES = 512 * 1024
+
+
+def _short_product(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """``a @ b`` (float32) on the tile kernel when it is a dense layer's ``x.T @ dy`` or
+    ``dy @ W.T`` with a short batch dimension, else None.  Rows split over the session's threads
+    on tile boundaries: every element is one FMA chain, the same bits for any thread count."""
+    m, k = a.shape
+    n = b.shape[1]
+    if a.dtype != np.float32 or b.dtype != np.float32 or m * k * n < _SHORT_MIN_MACS:
+        return None
+    cols_unit = tile_gemm.COLS
+    if a.flags.f_contiguous and not a.flags.c_contiguous and k <= _SHORT_MAX and b.flags.c_contiguous:
+        # x.T @ dy: rows are the columns of x (= a.T, row-major [k, m]), the panel is dy [k, n]
+        if k * n * 4 > _SHORT_PANEL_BYTES:
+            return None
+        x = a.T
+        panel = _panel(b, cols_unit)
+        out = allocator.empty((m, panel.shape[1]), np.float32)
+        _threads.for_blocks(m, lambda lo, hi: tk.rows_times_panel(x.reshape(-1), 1, m, k, panel.reshape(-1),
+                                                                   panel.shape[1], out, lo, hi),
+                            _threads._MIN_SPLIT_MACS, unit=k * panel.shape[1], align=tile_gemm.MR)
+        return out if panel.shape[1] == n else np.ascontiguousarray(out[:, :n])
+    if b.flags.f_contiguous and not b.flags.c_contiguous and m <= _SHORT_MAX and a.flags.c_contiguous:
+        # dy @ W.T: (W @ dy.T).T, rows are W's (= b.T, row-major [n, k]), the panel is dy.T [k, m]
+        if k * m * 4 > _SHORT_PANEL_BYTES:
+            return None
+        w = b.T
+        panel = _panel(a.T, cols_unit)
+        out_t = np.empty((n, panel.shape[1]), dtype=np.float32)
+        _threads.for_blocks(n, lambda lo, hi: tk.rows_times_panel(w.reshape(-1), k, 1, k, panel.reshape(-1),
+                                                                   panel.shape[1], out_t, lo, hi),
+                            _threads._MIN_SPLIT_MACS, unit=k * panel.shape[1], align=tile_gemm.MR)
+        return np.ascontiguousarray(out_t[:, :m].T)
+    return None
+
+
+def _panel(m: np.ndarray, unit: int) -> np.ndarray:
+    """``m`` [K, N] as a C-contiguous float32 array with N padded (zeros) to a multiple of ``unit``."""
+    k, n = m.shape
+    cols = -(-n // unit) * unit
+    if cols == n and m.flags.c_contiguous:
+        return m
+    out = np.zeros((k, cols), dtype=np.float32)
+    out[:, :n] = m
+    return out
+
+
 def _build_matmul(op):
     ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
     np_dt = op.outputs[0].dtype.as_numpy_dtype
@@ -1510,6 +1567,10 @@ def _build_matmul(op):
             raise errors.InvalidArgumentError(
                 None, None, f"Matrix size-incompatible: In[0]: [{a.shape[0]},{a.shape[1]}], "
                             f"In[1]: [{b.shape[0]},{b.shape[1]}]")
+        if np_dt == np.float32 and tile_gemm.AVAILABLE:
+            out = _short_product(a, b)
+            if out is not None:
+                return out
         return np.asarray(_gemm(a, b), dtype=np_dt)
 
     dt = np.dtype(np_dt)
