@@ -209,6 +209,12 @@ CASES = [
     _unary("sigmoid", "Sigmoid", "sigmoid", _sigmoid),
     OpCase("sigmoid_large", ("Sigmoid",), lambda tf, x: tf.sigmoid(x * 200.0), lambda x: _sigmoid(x * 200.0),
            [(2, 3)], grad=False),
+    # SigmoidGrad / TanhGrad through tf.gradients with a fed grad_ys (TF1's gradients of the two
+    # activations); the gradient check w.r.t. x goes through their own gradients (second order)
+    OpCase("sigmoid_grad", ("SigmoidGrad",), lambda tf, x, g: tf.gradients(tf.sigmoid(x), x, grad_ys=g)[0],
+           lambda x, g: g * _sigmoid(x) * (1 - _sigmoid(x)), [(3, 4), (3, 4)], grad_inputs=(0, 1)),
+    OpCase("tanh_grad", ("TanhGrad",), lambda tf, x, g: tf.gradients(tf.tanh(x), x, grad_ys=g)[0],
+           lambda x, g: g * (1 - np.tanh(x) ** 2), [(3, 4), (3, 4)], grad_inputs=(0, 1)),
     _unary("erf", "Erf", "erf", _vec(math.erf)),
     _unary("lgamma", "Lgamma", "lgamma", _vec(math.lgamma), sample=positive),
     _unary("digamma", "Digamma", "digamma", _digamma_ref, sample=positive),

@@ -231,6 +231,24 @@ def sigmoid_from_exp(a, e, one, out):
 
 
 @kernel
+def sigmoid_grad(y, dy, one, out):
+    """TF's SigmoidGrad: ``dy * y * (1 - y)`` evaluated in that order (flat arrays)."""
+    for i in range(y.size):
+        yi = y[i]
+        out[i] = dy[i] * yi * (one - yi)
+    return out
+
+
+@kernel
+def tanh_grad(y, dy, one, out):
+    """TF's TanhGrad: ``dy * (1 - y * y)`` (flat arrays)."""
+    for i in range(y.size):
+        yi = y[i]
+        out[i] = dy[i] * (one - yi * yi)
+    return out
+
+
+@kernel
 def reciprocal_int(a):
     """Integer 1 / x truncated toward zero (the host rejects zeros)."""
     out = np.empty_like(a)

@@ -30,6 +30,7 @@ import string as _string
 import numpy as np
 
 from graphflow import dtypes, errors
+from graphflow.framework import graph as graph_mod
 from graphflow.framework import op_registry, tensor_shape
 from graphflow.framework.op_registry import NOT_DIFFERENTIABLE, InferenceError, simple_op
 from graphflow.framework.tensor import Tensor
@@ -610,13 +611,73 @@ def _cosh_grad(op, grad):
 
 
 def _tanh_grad(op, grad):
-    y = op.outputs[0]
-    return [multiply(grad, subtract(_const_like(1, y), square(y)))]
+    """TF1: ``TanhGrad(conj(y), grad)`` after ``grad``."""
+    with graph_mod.control_dependencies([grad]):
+        return [_activation_grad_op("TanhGrad", _conj(op.outputs[0]), grad)]
 
 
 def _sigmoid_grad(op, grad):
-    y = op.outputs[0]
-    return [multiply(grad, multiply(y, subtract(_const_like(1, y), y)))]
+    """TF1: ``SigmoidGrad(conj(y), grad)`` after ``grad``."""
+    with graph_mod.control_dependencies([grad]):
+        return [_activation_grad_op("SigmoidGrad", _conj(op.outputs[0]), grad)]
+
+
+def _activation_grad_op(op_type: str, y, dy, name=None) -> Tensor:
+    """A ``SigmoidGrad``/``TanhGrad`` op (TF's gen_math_ops.sigmoid_grad / tanh_grad)."""
+    with op_scope(name, op_type, [y, dy]) as scope:
+        y = convert_to_tensor(y, name="y")
+        dy = convert_to_tensor(dy, dtype=y.dtype.base_dtype, name="dy")
+        return create_in_scope(op_type, [y, dy], None, scope)._outputs[0]
+
+
+def _conj(t):
+    """``math_ops.conj`` for the real dtypes these gradients see: the tensor itself (no op)."""
+    return t
+
+
+def _sigmoid_grad_grad(op, grad):
+    """TF1's _SigmoidGradGrad: ``(grad*b - 2*grad*b*a, SigmoidGrad(a, grad))`` for inputs (a, b)."""
+    with graph_mod.control_dependencies([grad]):
+        a, b = _conj(op.inputs[0]), _conj(op.inputs[1])
+        gb = multiply(grad, b)
+        return [subtract(gb, multiply(multiply(_const_like(2, a), gb), a)),
+                _activation_grad_op("SigmoidGrad", a, grad)]
+
+
+def _tanh_grad_grad(op, grad):
+    """TF1's _TanhGradGrad: ``(grad * -2 * b * a, TanhGrad(a, grad))`` for inputs (a, b)."""
+    with graph_mod.control_dependencies([grad]):
+        a, b = _conj(op.inputs[0]), _conj(op.inputs[1])
+        return [multiply(multiply(multiply(grad, _const_like(-2, a)), b), a),
+                _activation_grad_op("TanhGrad", a, grad)]
+
+
+def _activation_grad_build(flat_kernel, formula):
+    """Kernel of SigmoidGrad/TanhGrad(y, dy): equal shapes (TF's BinaryElementWiseOp); float32/64
+    through the one-pass numba loop, split over threads when large, else ``formula(y, dy, 1)``."""
+
+    def build(op):
+        op_type = op.type
+
+        def run(y, dy):
+            if y.shape != dy.shape:
+                raise errors.InvalidArgumentError(
+                    None, None, f"{op_type}: inputs must have the same shape: y {list(y.shape)} vs dy "
+                                f"{list(dy.shape)}")
+            if y.dtype.kind == "f" and y.dtype.itemsize >= 4 and dy.dtype == y.dtype:
+                yf = np.ascontiguousarray(y).reshape(-1)
+                df = np.ascontiguousarray(dy).reshape(-1)
+                out = allocator.empty(yf.shape, y.dtype)
+                one = y.dtype.type(1)
+                _threads.for_blocks(yf.size,
+                                    lambda lo, hi: flat_kernel(yf[lo:hi], df[lo:hi], one, out[lo:hi]))
+                return out.reshape(y.shape)
+            with np.errstate(all="ignore"):
+                return np.asarray(formula(y, dy, y.dtype.type(1)), dtype=y.dtype)
+
+        return run
+
+    return build
 
 
 def _erf_grad(op, grad):
@@ -737,6 +798,13 @@ _UNARY = [
     ("Lgamma", "lgamma", unary_build(ek.lgamma), _FLOAT, _lgamma_grad),
     ("Digamma", "digamma", unary_build(ek.digamma), _FLOAT, _digamma_grad),
 ]
+
+simple_op("SigmoidGrad", _infer_unary_typed(_FLOAT_COMPLEX),
+          build=_activation_grad_build(ek.sigmoid_grad, lambda y, dy, one: dy * y * (one - y)),
+          grad=_sigmoid_grad_grad)
+simple_op("TanhGrad", _infer_unary_typed(_FLOAT_COMPLEX),
+          build=_activation_grad_build(ek.tanh_grad, lambda y, dy, one: dy * (one - y * y)),
+          grad=_tanh_grad_grad)
 
 for _type, _public, _build, _allowed, _grad in _UNARY:
     simple_op(_type, _infer_abs if _type == "Abs" else _infer_unary_typed(_allowed), build=_build, grad=_grad)

@@ -44,6 +44,9 @@ class Plan:
     variables_assigned: set  # VariableV2 ops assigned in the run
 
 
+_PLACEHOLDERS = ("Placeholder", "PlaceholderV2")
+
+
 def build_plan(graph, fetch_elements: list, feed_tensors: list) -> Plan:
     """Prune, order and slot-allocate the subgraph needed for ``fetch_elements``."""
     fed = set(feed_tensors)
@@ -71,6 +74,8 @@ def build_plan(graph, fetch_elements: list, feed_tensors: list) -> Plan:
             dag.add_edge(t.op, op)
             stack.append(t.op)
         for c in op._control_inputs:
+            if c._type in _PLACEHOLDERS and c._outputs and c._outputs[0] in fed:
+                continue  # as TF: a fed placeholder's control edges come from the feed (nothing runs)
             dag.add_edge(c, op)
             stack.append(c)
     _order_reads_after_assigns(dag)
