@@ -93,6 +93,11 @@ class OpDef:
     # falling back to ``sum_kernel`` itself when the axes or dtype do not suit; the runtime fuses
     # such a Sum with the op reading the same value (``graphflow.runtime.fusion``).
     sum_fused_build: tuple | None = None
+    # A gradient op ``G(x, y, g)`` of a forward op ``y = F(x)`` that can run from positions F
+    # records instead of re-reading x and y: ``(F's type, build_forward(F op) -> run(x) ->
+    # (y, positions), build_grad(G op) -> run(positions, g) -> dx)``, builds returning None when
+    # the attrs do not suit (``graphflow.runtime.fusion.fuse_index_gradients``).
+    index_grad_build: tuple | None = None
     # The op's output is a variable buffer owned by the Session (VariableV2).
     is_variable: bool = False
     # Output 0 is a Session-owned buffer (Assign, AssignAdd, Apply*): fetches copy it.
@@ -168,6 +173,7 @@ def simple_op(
     forwards_input: bool = False,
     bias_fused_build: Callable | None = None,
     sum_fused_build: tuple | None = None,
+    index_grad_build: tuple | None = None,
 ) -> OpDef:
     """Register a stateless op whose kernel is ``compute(*inputs)`` or ``build(op)``.
 
@@ -183,5 +189,6 @@ def simple_op(
 
     return register(
         OpDef(type=op_type, infer=infer, kernel=PureKernel(build), grad=grad, forwards_input=forwards_input,
-              bias_fused_build=bias_fused_build, sum_fused_build=sum_fused_build)
+              bias_fused_build=bias_fused_build, sum_fused_build=sum_fused_build,
+              index_grad_build=index_grad_build)
     )

@@ -50,6 +50,73 @@ def max_pool(x, kh, kw, sh, sw, pt, pl, out, n0=0, n1=-1):
     return out
 
 
+NO_INDEX = 255  # ``max_pool_with_index``: the window held no number (all NaN)
+
+
+@kernel
+def max_pool_with_index(x, kh, kw, sh, sw, pt, pl, out, idx, n0, n1):
+    """``max_pool`` that also writes, per output, the window position ``ky*kw + kx`` (relative to
+    the unclipped window) of the element ``max_pool_grad`` would route the gradient to: the first
+    element above all before it, or the first ``-inf`` when nothing exceeds ``-inf``; ``NO_INDEX``
+    when the window is all NaN (uint8 ``idx``; ``kh*kw < 255``)."""
+    _, h, w, c = x.shape
+    _, ho, wo, _ = out.shape
+    none = np.uint8(NO_INDEX)
+    for n in range(n0, n1):
+        for oy in range(ho):
+            y0, y1 = window(oy, sh, pt, kh, h)
+            ly = oy * sh - pt
+            for ox in range(wo):
+                x0, x1 = window(ox, sw, pl, kw, w)
+                lx = ox * sw - pl
+                for ci in range(c):
+                    out[n, oy, ox, ci] = -np.inf
+                    idx[n, oy, ox, ci] = none
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        k = np.uint8((iy - ly) * kw + (ix - lx))
+                        for ci in range(c):
+                            v = x[n, iy, ix, ci]
+                            best = out[n, oy, ox, ci]
+                            i0 = idx[n, oy, ox, ci]
+                            take = v > best
+                            first_inf = i0 == none and v == best
+                            out[n, oy, ox, ci] = v if take else best
+                            idx[n, oy, ox, ci] = k if take or first_inf else i0
+    return out
+
+
+@kernel
+def max_pool_grad_from_index(idx, g, kh, kw, sh, sw, pt, pl, out, n0, n1):
+    """``max_pool_grad`` given ``max_pool_with_index``'s positions instead of the input and the
+    pooled output: the same routing and the same bits (``out`` shaped like the input, every
+    element of ``out[n0:n1]`` written; windows add in order, an already-NaN element is kept)."""
+    _, h, w, c = out.shape
+    _, ho, wo, _ = g.shape
+    zero = np.zeros(1, dtype=out.dtype)[0]
+    for n in range(n0, n1):
+        zr = 0
+        for oy in range(ho):
+            y0, y1 = window(oy, sh, pt, kh, h)
+            ly = oy * sh - pt
+            if y1 > zr:
+                out[n, zr:y1] = zero
+                zr = y1
+            for ox in range(wo):
+                x0, x1 = window(ox, sw, pl, kw, w)
+                lx = ox * sw - pl
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        k = np.uint8((iy - ly) * kw + (ix - lx))
+                        for ci in range(c):
+                            hit = idx[n, oy, ox, ci] == k
+                            o = out[n, iy, ix, ci]
+                            out[n, iy, ix, ci] = o + g[n, oy, ox, ci] if hit and o == o else o
+        if h > zr:
+            out[n, zr:h] = zero
+    return out
+
+
 @kernel
 def max_pool_argmax(x, kh, kw, sh, sw, pt, pl, include_batch, out, arg):
     """Max pool and the flat index ``((n*H + y)*W + x)*C + c`` of each max (``n`` optional)."""

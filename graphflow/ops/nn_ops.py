@@ -1337,11 +1337,54 @@ def _max_pool_grad_chain(next_type: str):
 _max_pool_grad_grad = _max_pool_grad_chain("MaxPoolGradGrad")
 
 
+def _build_max_pool_indexed(op):
+    """MaxPool that also returns ``(positions, input shape)`` for ``_build_max_pool_grad_indexed``
+    (NHWC float32/float64, windows of fewer than 255 elements), or None."""
+    fmt, kh, kw, sh, sw, padding, explicit = _pool_attrs(op)
+    out_dt = op.outputs[0].dtype.as_numpy_dtype
+    if fmt != "NHWC" or kh * kw >= pk.NO_INDEX or np.dtype(out_dt) not in (np.float32, np.float64):
+        return None
+
+    def run(x):
+        xn = _c(x, out_dt)
+        ho, wo, pt, pl = _pool_geometry(xn.shape, kh, kw, sh, sw, padding, explicit)
+        out = _allocator.empty((xn.shape[0], ho, wo, xn.shape[3]), out_dt)
+        idx = np.empty(out.shape, dtype=np.uint8)
+        _for_images(xn, lambda n0, n1: pk.max_pool_with_index(xn, kh, kw, sh, sw, pt, pl, out, idx, n0, n1))
+        return out, (idx, xn.shape)
+
+    return run
+
+
+def _build_max_pool_grad_indexed(op):
+    """MaxPoolGrad from the forward pass's positions and the incoming gradient: the input and the
+    pooled output are not read again (nor kept alive for it)."""
+    fmt, kh, kw, sh, sw, padding, explicit = _pool_attrs(op)
+    out_dt = op.outputs[0].dtype.as_numpy_dtype
+    if fmt != "NHWC" or kh * kw >= pk.NO_INDEX or np.dtype(out_dt) not in (np.float32, np.float64):
+        return None
+
+    def run(index, g):
+        idx, x_shape = index
+        gn = _c(g, out_dt)
+        if gn.shape != idx.shape:
+            raise errors.InvalidArgumentError(
+                None, None, f"Expected grad shape to be {list(idx.shape)}, but got {list(gn.shape)}")
+        _, _, pt, pl = _pool_geometry(x_shape, kh, kw, sh, sw, padding, explicit)
+        out = _allocator.empty(x_shape, out_dt)  # the kernel writes every element
+        _for_images(out, lambda n0, n1: pk.max_pool_grad_from_index(idx, gn, kh, kw, sh, sw, pt, pl, out, n0,
+                                                                     n1))
+        return out
+
+    return run
+
+
 simple_op(
     "MaxPoolGrad",
     lambda inputs, attrs: [(inputs[0].dtype.base_dtype, inputs[0].shape)],
     build=_build_max_pool_grad,
     grad=_max_pool_grad_grad,
+    index_grad_build=("MaxPool", _build_max_pool_indexed, _build_max_pool_grad_indexed),
 )
 
 

@@ -53,16 +53,19 @@ class BoundPlan:
 
     def __init__(self, plan, state) -> None:
         self.plan = plan
-        self.num_slots = plan.num_slots
-        program = []
-        steps = []
-        template: list = [None] * plan.num_slots
-        constant: set = set()  # slots whose value is the same in every run (in the template)
-        folded: set = set()  # slots of folded values and of views forwarded from them
-        fns = []
         fused = fusion.fuse_bias_adds(plan.steps, plan.fetch_slots, plan.feed_slots)
         fused = fusion.fuse_sums(fused, plan.fetch_slots, plan.feed_slots,
                                  lambda op: lower(op._opdef.kernel, op, state))
+        fused, num_slots = fusion.fuse_index_gradients(fused, plan.num_slots, plan.fetch_slots,
+                                                       plan.feed_slots)
+        fused = fusion.hoist_shape_readers(fused, plan.fetch_slots, plan.feed_slots)
+        self.num_slots = num_slots
+        program = []
+        steps = []
+        template: list = [None] * num_slots
+        constant: set = set()  # slots whose value is the same in every run (in the template)
+        folded: set = set()  # slots of folded values and of views forwarded from them
+        fns = []
         for step in fused:
             op = step.op
             outs = step.out_slots
@@ -73,7 +76,7 @@ class BoundPlan:
             if op._type == "NoOp" and not outs and not step.in_slots:
                 continue  # nothing to compute: its control inputs are ordered by the plan
             try:
-                if isinstance(step, (fusion.FusedBiasStep, fusion.FusedSumStep)):  # built by the pass
+                if isinstance(step, (fusion.FusedBiasStep, fusion.FusedSumStep, fusion.IndexedStep)):
                     fn = step.kernel
                 else:
                     fn = lower(op._opdef.kernel, op, state)

@@ -22,6 +22,13 @@ gradient sums ``grad`` itself; the kernel checks they share one buffer).  Measur
 notes' CNN at batch 550: the first conv's bias gradient, 10 ms of reading a 110 MB gradient,
 becomes ~1 ms inside the filter gradient's pass.
 
+``fuse_index_gradients``: a gradient op declaring ``index_grad_build`` (MaxPoolGrad) whose x and
+y come straight from its forward op (MaxPool) runs from positions the forward op records in a
+new slot (:class:`IndexedStep`): it no longer reads the pool's input (110 MB at batch 550 in the
+notes' CNN), which can then be freed right after the forward pass.
+``hoist_shape_readers``: ``Shape``/``Size``/``Rank`` steps run right after their input is
+computed, so that a value read only for its shape is not kept alive until the backward pass.
+
 The graph is untouched (GraphDef export, gradients, names, ``tf.Session.run`` of the
 intermediate tensor all see TF1's graph); only the plan of one run signature changes.
 """
@@ -230,3 +237,88 @@ def fuse_sums(steps: list, fetch_slots: list, feed_slots: dict, kernel_of: Calla
     keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
     frees = frees_after_last_use(fused, keep)
     return [dataclasses.replace(step, free=free) for step, free in zip(fused, frees, strict=True)]
+
+
+@dataclasses.dataclass
+class IndexedStep(Step):
+    """A forward op that also writes the positions its gradient needs (to a slot the pass adds),
+    or that gradient op reading them instead of the forward op's input and output; ``kernel`` is
+    what the gradient op type's ``index_grad_build`` returned."""
+
+    kernel: Callable | None = None
+
+
+def fuse_index_gradients(steps: list, num_slots: int, fetch_slots: list, feed_slots: dict) -> tuple:
+    """Return ``(steps, num_slots)`` with each (forward, gradient) pair declared by the gradient
+    op type's ``index_grad_build`` rewritten to pass positions; one new slot per pair."""
+    producer: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        for s in step.out_slots:
+            producer[s] = k
+    out = list(steps)
+    changed = False
+    for j, grad_step in enumerate(steps):
+        spec = getattr(grad_step.op._opdef, "index_grad_build", None)
+        if spec is None or type(out[j]) is not Step or len(grad_step.in_slots) != 3:
+            continue
+        forward_type, build_forward, build_grad = spec
+        x_slot, y_slot, g_slot = grad_step.in_slots
+        i = producer.get(y_slot)
+        if i is None or type(out[i]) is not Step:
+            continue
+        fwd = steps[i]
+        if fwd.op.type != forward_type or fwd.in_slots[:1] != (x_slot,) or fwd.out_slots != (y_slot,):
+            continue
+        if any(grad_step.op.attrs.get(k) != fwd.op.attrs.get(k) for k in grad_step.op.attrs if k != "T"):
+            continue
+        try:
+            run_forward, run_grad = build_forward(fwd.op), build_grad(grad_step.op)
+        except Exception:  # noqa: BLE001 - not fused: each op's own build reports its errors
+            continue
+        if run_forward is None or run_grad is None:
+            continue
+        index_slot = num_slots
+        num_slots += 1
+        out[i] = IndexedStep(fwd.op, fwd.in_slots, (y_slot, index_slot), kernel=run_forward)
+        out[j] = IndexedStep(grad_step.op, (index_slot, g_slot), grad_step.out_slots, kernel=run_grad)
+        changed = True
+    if not changed:
+        return steps, num_slots
+    return _with_frees(out, fetch_slots, feed_slots), num_slots
+
+
+def hoist_shape_readers(steps: list, fetch_slots: list, feed_slots: dict) -> list:
+    """Move each ``Shape``/``Size``/``Rank`` step (one input, no control inputs) to right after the
+    step computing its input (to the front for a fed value), unless that is a variable's value
+    (an assign may change a variable's shape later in the run)."""
+    producer: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        for s in step.out_slots:
+            producer[s] = k
+    after: dict[int, list] = {}
+    moved: set[int] = set()
+    for k, step in enumerate(steps):
+        op = step.op
+        if op.type not in _SHAPE_ONLY or len(step.in_slots) != 1 or op._control_inputs:
+            continue
+        p = producer.get(step.in_slots[0], -1)
+        if p >= 0 and steps[p].op._opdef.is_variable:
+            continue
+        if p + 1 < k:
+            after.setdefault(p, []).append(step)
+            moved.add(k)
+    if not moved:
+        return steps
+    order = list(after.get(-1, ()))
+    for k, step in enumerate(steps):
+        if k not in moved:
+            order.append(step)
+        order.extend(after.get(k, ()))
+    return _with_frees(order, fetch_slots, feed_slots)
+
+
+def _with_frees(steps: list, fetch_slots: list, feed_slots: dict) -> list:
+    """``steps`` with each step's ``free`` recomputed for this order (copies: plans are shared)."""
+    keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
+    frees = frees_after_last_use(steps, keep)
+    return [dataclasses.replace(step, free=free) for step, free in zip(steps, frees, strict=True)]

@@ -122,3 +122,37 @@ def test_pool_kernels_match_reference(k, s, padding):
     dx = np.zeros_like(x)
     pk.max_pool_grad(x, out, g, k[0], k[1], s[0], s[1], pt, pl, dx)
     np.testing.assert_allclose(dx, np_max_pool_grad(x, g, k, s, padding))
+
+
+# -- MaxPool positions for MaxPoolGrad (runtime/fusion.fuse_index_gradients) ----------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shape,k,s,padding",
+    [((2, 6, 7, 5), (2, 2), (2, 2), "SAME"), ((2, 7, 7, 3), (3, 3), (2, 2), "SAME"),
+     ((1, 5, 6, 4), (3, 2), (1, 1), "VALID"), ((2, 6, 6, 17), (2, 3), (2, 1), "SAME")],
+)
+def test_pool_positions_give_max_pool_grad_bits(dtype, shape, k, s, padding):
+    """Ties, NaN windows, -inf windows, +-0, overlapping windows: the same bits as max_pool_grad."""
+    rng = np.random.default_rng(9)
+    x = rng.integers(-3, 3, size=shape).astype(dtype)  # many ties
+    x.reshape(-1)[rng.choice(x.size, x.size // 6, replace=False)] = np.nan
+    x.reshape(-1)[rng.choice(x.size, x.size // 6, replace=False)] = -np.inf
+    x.reshape(-1)[rng.choice(x.size, x.size // 8, replace=False)] = -0.0
+    n, h, w, c = shape
+    ho, wo, pt, pl = nn_ops._pool_geometry(shape, *k, *s, padding, [])
+    x[0, : k[0] - pt, : k[1] - pl, 0] = np.nan  # the first window all NaN
+    x[-1, : k[0] - pt, : k[1] - pl, -1] = -np.inf  # and one all -inf
+    y = np.empty((n, ho, wo, c), dtype)
+    pk.max_pool(x, *k, *s, pt, pl, y)
+    y2 = np.empty_like(y)
+    idx = np.empty(y.shape, np.uint8)
+    pk.max_pool_with_index(x, *k, *s, pt, pl, y2, idx, 0, n)
+    assert y2.tobytes() == y.tobytes()
+    g = rng.standard_normal(y.shape).astype(dtype)
+    g.reshape(-1)[:3] = [-0.0, np.nan, 0.0]
+    want = np.empty(shape, dtype)
+    pk.max_pool_grad(x, y, g, *k, *s, pt, pl, want)
+    got = np.full(shape, 7.0, dtype)  # every element written
+    pk.max_pool_grad_from_index(idx, g, *k, *s, pt, pl, got, 0, n)
+    assert got.tobytes() == want.tobytes()
+    assert idx[0, 0, 0, 0] == pk.NO_INDEX

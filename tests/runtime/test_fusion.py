@@ -262,3 +262,76 @@ def test_float64_and_a_sum_of_another_value_are_not_fused():
     s = tf.reduce_sum(g * 2.0, [0, 1, 2])
     with tf.Session() as sess:
         assert _sum_fused(sess, [dw, s], {x: None, g: None}) == []
+
+
+# -- fuse_index_gradients + hoist_shape_readers --------------------------------------------------
+def _all_passes(sess, fetches, feed):
+    flat = fetches if isinstance(fetches, list) else [fetches]
+    plan = planner.build_plan(sess.graph, flat, list(feed))
+    steps = _FUSE(plan.steps, plan.fetch_slots, plan.feed_slots)
+    steps = fusion.fuse_sums(steps, plan.fetch_slots, plan.feed_slots, lambda op: (lambda *a: None))
+    steps, num_slots = fusion.fuse_index_gradients(steps, plan.num_slots, plan.fetch_slots, plan.feed_slots)
+    return fusion.hoist_shape_readers(steps, plan.fetch_slots, plan.feed_slots), num_slots, plan
+
+
+def _pool_model():
+    rng = np.random.default_rng(6)
+    x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+    f = tf.Variable(rng.standard_normal((3, 3, 3, 4)), dtype=tf.float32)
+    b = tf.Variable(rng.standard_normal(4), dtype=tf.float32)
+    conv = tf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME") + b
+    pooled = tf.nn.max_pool(conv, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
+    loss = tf.reduce_sum(tf.nn.relu(pooled) ** 2)
+    xv = np.round(rng.standard_normal((5, 8, 8, 3)), 1).astype(np.float32)  # ties in the windows
+    return x, xv, conv, tf.gradients(loss, [f, b, x])
+
+
+def test_max_pool_grad_runs_from_positions_with_the_same_bits(monkeypatch):
+    x, xv, conv, grads = _pool_model()
+
+    def run():
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return sess.run(grads, {x: xv})
+
+    got = run()
+    with monkeypatch.context() as m:
+        m.setattr(fusion, "fuse_index_gradients", lambda steps, n, *a: (steps, n))
+        want = run()
+    for a, w in zip(got, want, strict=True):
+        assert a.tobytes() == w.tobytes()
+    with tf.Session() as sess:
+        steps, num_slots, plan = _all_passes(sess, grads, {x: xv})
+    indexed = [s for s in steps if isinstance(s, fusion.IndexedStep)]
+    assert [s.op.type for s in indexed] == ["MaxPool", "MaxPoolGrad"]
+    assert num_slots == plan.num_slots + 1 and indexed[0].out_slots[1] == indexed[1].in_slots[0]
+    # the pool's input (the conv + bias) is not read after the pool: freed by the MaxPool step
+    conv_slot = indexed[0].in_slots[0]
+    assert conv_slot in indexed[0].free
+    assert all(conv_slot not in s.in_slots for s in steps[steps.index(indexed[0]) + 1:])
+
+
+def test_two_gradients_of_one_pool_and_a_fetched_pool():
+    x, xv, conv, grads = _pool_model()
+    pooled = [op for op in tf.get_default_graph().get_operations() if op.type == "MaxPool"][0].outputs[0]
+    again = tf.gradients(tf.reduce_sum(pooled * 3.0), x)[0]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        both = sess.run(grads + [again, pooled, conv], {x: xv})
+        alone = sess.run(again, {x: xv})
+        steps, _, _ = _all_passes(sess, grads + [again], {x: xv})
+    assert sum(isinstance(s, fusion.IndexedStep) for s in steps) == 2  # one pair; the other reads x, y
+    assert both[3].tobytes() == alone.tobytes()
+
+
+def test_shape_readers_run_right_after_their_input():
+    x = tf.placeholder(tf.float32, [None, 4])
+    h = tf.nn.relu(x * 2.0)
+    late = tf.reduce_sum(tf.exp(h)) * tf.cast(tf.shape(h)[0], tf.float32)
+    with tf.Session() as sess:
+        xv = np.arange(12, dtype=np.float32).reshape(3, 4) / 10
+        assert sess.run(late, {x: xv}) == pytest.approx(np.exp(2 * xv).sum() * 3, rel=1e-5)
+        steps, _, plan = _all_passes(sess, late, {x: xv})
+    types = [s.op.type for s in steps]
+    assert types[types.index("Relu") + 1] == "Shape"  # hoisted next to its input
+    assert [s.op.type for s in plan.steps].index("Shape") > [s.op.type for s in plan.steps].index("Exp")
