@@ -98,6 +98,12 @@ class OpDef:
     # (y, positions), build_grad(G op) -> run(positions, g) -> dx)``, builds returning None when
     # the attrs do not suit (``graphflow.runtime.fusion.fuse_index_gradients``).
     index_grad_build: tuple | None = None
+    # ``build(producer_op, op, has_bias, indexed) -> run(*producer_inputs[, bias]) -> (stand-in for
+    # the producer's output, *op's outputs)``: the producer (Conv2D, with its fused bias add) and
+    # this op (MaxPool, recording positions when ``indexed``) in one kernel that never writes the
+    # producer's output out (a zero-strided stand-in keeps its shape for Shape readers); None when
+    # the pair does not suit (``graphflow.runtime.fusion.fuse_producer_into``).
+    input_fused_build: Callable | None = None
     # The op's output is a variable buffer owned by the Session (VariableV2).
     is_variable: bool = False
     # Output 0 is a Session-owned buffer (Assign, AssignAdd, Apply*): fetches copy it.
@@ -174,6 +180,7 @@ def simple_op(
     bias_fused_build: Callable | None = None,
     sum_fused_build: tuple | None = None,
     index_grad_build: tuple | None = None,
+    input_fused_build: Callable | None = None,
 ) -> OpDef:
     """Register a stateless op whose kernel is ``compute(*inputs)`` or ``build(op)``.
 
@@ -190,5 +197,5 @@ def simple_op(
     return register(
         OpDef(type=op_type, infer=infer, kernel=PureKernel(build), grad=grad, forwards_input=forwards_input,
               bias_fused_build=bias_fused_build, sum_fused_build=sum_fused_build,
-              index_grad_build=index_grad_build)
+              index_grad_build=index_grad_build, input_fused_build=input_fused_build)
     )

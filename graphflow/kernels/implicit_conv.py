@@ -144,9 +144,10 @@ def filter_grad_images(x, g, n0, n1, top, left, hb, wb, kh, kw, sh, sw, dh, dw, 
 
 @kernel
 def forward_images(x, n0, n1, top, left, ups_h, ups_w, hb, wb, w2, kh, kw, sh, sw, dh, dw, ho, wo,
-                   bias, has_bias, out):
+                   bias, has_bias, out, o0):
     """Conv of images ``n0:n1`` of ``x`` [N, H, W, C] with ``w2`` [KH*KW*C, Opad] (rows in
-    (ky, kx, c) order, ``Opad`` a multiple of ``COLS``) into ``out`` [N, ho, wo, O].
+    (ky, kx, c) order, ``Opad`` a multiple of ``COLS``) into ``out`` [N, ho, wo, O] (image ``n``
+    at ``out[n - o0]``: a caller's scratch block may hold a few images only).
 
     The image sits in a zero buffer [hb, wb, C] at (``top``, ``left``), its rows/columns spread by
     ``ups_h``/``ups_w``; output pixel (oy, ox) reads buffer rows ``oy*sh + ky*dh`` and columns
@@ -228,9 +229,9 @@ def forward_images(x, n0, n1, top, left, ups_h, ups_w, hb, wb, w2, kh, kw, sh, s
                             a_offs[q * MR + r] = pix[t * MR + r] + shift
                     p0 = t * MR
                     if direct and p0 + MR <= pixels:
-                        tile_fma(flat, a_offs, w_flat, grp_b, grp_len, ng, 1, cols_b, out_flat,
-                                 (n * pixels + p0) * o + b_col, o, more, bias_src, b_col if has_bias else 0,
-                                 has_bias and last)
+                        c0 = ((n - o0) * pixels + p0) * o + b_col
+                        tile_fma(flat, a_offs, w_flat, grp_b, grp_len, ng, 1, cols_b, out_flat, c0, o, more,
+                                 bias_src, b_col if has_bias else 0, has_bias and last)
                     else:
                         tile_fma(flat, a_offs, w_flat, grp_b, grp_len, ng, 1, cols_b, tbuf,
                                  t * MR * COLS, COLS, more, tbuf, 0, False)
@@ -240,7 +241,7 @@ def forward_images(x, n0, n1, top, left, ups_h, ups_w, hb, wb, w2, kh, kw, sh, s
                 if direct and p0 + MR <= pixels:
                     continue
                 for r in range(min(MR, pixels - p0)):
-                    q = (n * pixels + p0 + r) * o + b_col
+                    q = ((n - o0) * pixels + p0 + r) * o + b_col
                     for j in range(width):
                         v = tbuf[(t * MR + r) * COLS + j]
                         if has_bias:

@@ -452,7 +452,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
 
         def images(n0, n1, _):
             ic.forward_images(x, n0, n1, pt, pl, 1, 1, hb, wb, w2, kh, kw, sh, sw, dh, dw, ho, wo,
-                              bias_v, b2 is not None, out)
+                              bias_v, b2 is not None, out, 0)
 
         _conv_chunks(n, _image_chunk(n), n * rows * k * o, images, lambda: None)
         return out.astype(out_dtype, copy=False)
@@ -506,7 +506,7 @@ def conv2d_backprop_input_nhwc(input_shape, f, g, sh, sw, dh, dw, padding, expli
 
         def images(n0, n1, _):
             ic.forward_images(g, n0, n1, top, left, sh, sw, hb, wb, wt, kh, kw, 1, 1, dh, dw, h, w,
-                              _NO_BIAS, False, out)
+                              _NO_BIAS, False, out, 0)
 
         _conv_chunks(n, _image_chunk(n), n * rows * k * o, images, lambda: None)
         return out.astype(out_dtype, copy=False)
@@ -1294,7 +1294,8 @@ def _max_pool_grad(op, grad):
     return [_make("MaxPoolGrad", [op.inputs[0], op.outputs[0], grad], a, "MaxPoolGrad")]
 
 
-simple_op("MaxPool", _infer_pool, build=_build_max_pool, grad=_max_pool_grad)
+simple_op("MaxPool", _infer_pool, build=_build_max_pool, grad=_max_pool_grad,
+          input_fused_build=lambda *args: _build_conv_max_pool(*args))  # defined with MaxPoolGrad below
 
 
 
@@ -1375,6 +1376,83 @@ def _build_max_pool_grad_indexed(op):
         _for_images(out, lambda n0, n1: pk.max_pool_grad_from_index(idx, gn, kh, kw, sh, sw, pt, pl, out, n0,
                                                                      n1))
         return out
+
+    return run
+
+
+# Bytes of conv output per task of the fused conv + max pool (a per-thread scratch block that stays
+# in L2 between the conv writing it and the pool reading it).
+_CONV_POOL_SCRATCH = 1 << 19
+
+
+def conv2d_max_pool_nhwc(x, f, bias, conv, pool, indexed):
+    """Conv2D (+ ``bias``) then MaxPool, a few images at a time: the conv output exists only in a
+    per-thread scratch block (float32, tile kernel).  ``conv`` = (sh, sw, dh, dw, padding,
+    explicit), ``pool`` = (kh, kw, sh, sw, padding, explicit).  Returns (a zero-strided stand-in
+    with the conv output's shape, for shape readers; the pooled output[, (positions, conv output
+    shape)]) with the bits of the two ops.  None when the float32 tile path does not apply."""
+    sh, sw, dh, dw, padding, explicit = conv
+    x = np.ascontiguousarray(x)
+    f = np.ascontiguousarray(f)
+    if x.dtype != np.float32 or f.dtype != np.float32 or x.ndim != 4 or f.ndim != 4 or not _implicit(x.dtype):
+        return None
+    n, h, w, c = x.shape
+    kh, kw, cin, o = f.shape
+    if c != cin or kh * kw * c == 0 or n == 0 or o == 0:
+        return None
+    ho, wo, pt, pl = _runtime_geometry(h, w, kh, kw, sh, sw, dh, dw, padding, explicit)
+    if ho * wo == 0:
+        return None
+    pkh, pkw, psh, psw, ppad, pexp = pool
+    pho, pwo, ppt, ppl = _pool_geometry((n, ho, wo, o), pkh, pkw, psh, psw, ppad, pexp)
+    y = _allocator.empty((n, pho, pwo, o), np.float32)
+    idx = np.empty(y.shape, dtype=np.uint8) if indexed else None
+    w2 = _tile_columns(f.reshape(kh * kw * c, o))
+    hb, wb = (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
+    bias_v = _NO_BIAS if bias is None else np.ascontiguousarray(bias, dtype=np.float32).reshape(-1)
+    chunk = _balanced_chunk(n, max(1, _CONV_POOL_SCRATCH // (ho * wo * o * 4)))
+
+    def images(n0, n1, scratch):
+        block = scratch[: n1 - n0]
+        ic.forward_images(x, n0, n1, pt, pl, 1, 1, hb, wb, w2, kh, kw, sh, sw, dh, dw, ho, wo, bias_v,
+                          bias is not None, block, n0)
+        if indexed:
+            pk.max_pool_with_index(block, pkh, pkw, psh, psw, ppt, ppl, y[n0:n1], idx[n0:n1], 0, n1 - n0)
+        else:
+            pk.max_pool(block, pkh, pkw, psh, psw, ppt, ppl, y[n0:n1], 0, n1 - n0)
+
+    _conv_chunks(n, chunk, n * ho * wo * kh * kw * c * o, images,
+                 lambda: np.empty((chunk, ho, wo, o), dtype=np.float32))
+    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), (n, ho, wo, o), (0, 0, 0, 0),
+                                               writeable=False)
+    return (stand_in, y, (idx, (n, ho, wo, o))) if indexed else (stand_in, y)
+
+
+def _build_conv_max_pool(conv_op, pool_op, has_bias: bool, indexed: bool):
+    """MaxPool's ``input_fused_build`` for a Conv2D producer (NHWC float32; see
+    ``conv2d_max_pool_nhwc``); other dtypes or layouts at run time compute the two ops as usual."""
+    if conv_op.type != "Conv2D":
+        return None
+    cfmt, sh, sw, dh, dw, padding, explicit = _conv_attrs(conv_op)
+    pfmt, pkh, pkw, psh, psw, ppad, pexp = _pool_attrs(pool_op)
+    if cfmt != "NHWC" or pfmt != "NHWC" or np.dtype(pool_op.outputs[0].dtype.as_numpy_dtype) != np.float32:
+        return None
+    if pkh * pkw >= pk.NO_INDEX:
+        return None
+    conv_run = _build_conv2d_bias(conv_op) if has_bias else _build_conv2d(conv_op)
+    pool_run = _build_max_pool_indexed(pool_op) if indexed else _build_max_pool(pool_op)
+    if conv_run is None or pool_run is None:
+        return None
+    conv = (sh, sw, dh, dw, padding, explicit)
+    pool = (pkh, pkw, psh, psw, ppad, pexp)
+
+    def run(x, f, *bias):
+        fused = conv2d_max_pool_nhwc(x, f, bias[0] if has_bias else None, conv, pool, indexed)
+        if fused is not None:
+            return fused
+        value = conv_run(x, f, *bias)
+        pooled = pool_run(value)
+        return (value, *pooled) if indexed else (value, pooled)
 
     return run
 

@@ -58,6 +58,7 @@ class BoundPlan:
                                  lambda op: lower(op._opdef.kernel, op, state))
         fused, num_slots = fusion.fuse_index_gradients(fused, plan.num_slots, plan.fetch_slots,
                                                        plan.feed_slots)
+        fused = fusion.fuse_producer_into(fused, plan.fetch_slots, plan.feed_slots)
         fused = fusion.hoist_shape_readers(fused, plan.fetch_slots, plan.feed_slots)
         self.num_slots = num_slots
         program = []
@@ -76,7 +77,8 @@ class BoundPlan:
             if op._type == "NoOp" and not outs and not step.in_slots:
                 continue  # nothing to compute: its control inputs are ordered by the plan
             try:
-                if isinstance(step, (fusion.FusedBiasStep, fusion.FusedSumStep, fusion.IndexedStep)):
+                if isinstance(step, (fusion.FusedBiasStep, fusion.FusedSumStep, fusion.IndexedStep,
+                                     fusion.FusedProducerStep)):
                     fn = step.kernel
                 else:
                     fn = lower(op._opdef.kernel, op, state)

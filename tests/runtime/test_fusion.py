@@ -335,3 +335,74 @@ def test_shape_readers_run_right_after_their_input():
     types = [s.op.type for s in steps]
     assert types[types.index("Relu") + 1] == "Shape"  # hoisted next to its input
     assert [s.op.type for s in plan.steps].index("Shape") > [s.op.type for s in plan.steps].index("Exp")
+
+
+# -- fuse_producer_into: conv (+ bias) and max pool in one kernel -------------------------------
+def _conv_pool(dtype=tf.float32, o=5, conv_stride=1, pool=(2, 2), pool_stride=2, padding="SAME", bias=True):
+    rng = np.random.default_rng(8)
+    x = tf.placeholder(dtype, [None, 9, 8, 3])
+    f = tf.Variable(rng.standard_normal((3, 3, 3, o)), dtype=dtype)
+    b = tf.Variable(rng.standard_normal(o), dtype=dtype)  # before the conv: its add can be fused
+    conv = tf.nn.conv2d(x, f, [1, conv_stride, conv_stride, 1], padding)
+    if bias:
+        conv = conv + b
+    pooled = tf.nn.max_pool(conv, [1, *pool, 1], [1, pool_stride, pool_stride, 1], padding)
+    xv = np.round(rng.standard_normal((6, 9, 8, 3)), 1).astype(dtype.as_numpy_dtype)
+    return x, xv, conv, pooled
+
+
+def _producer_fused(sess, fetches, feed):
+    steps, _, plan = _all_passes(sess, fetches, feed)
+    steps = fusion.fuse_producer_into(steps, plan.fetch_slots, plan.feed_slots)
+    return [(s.op.type, s.consumer_op.type) for s in steps if isinstance(s, fusion.FusedProducerStep)]
+
+
+def _without_producer_fusion(monkeypatch, fn):
+    with monkeypatch.context() as m:
+        m.setattr(fusion, "fuse_producer_into", lambda steps, *a: steps)
+        return fn()
+
+
+@pytest.mark.parametrize("o,conv_stride,pool,pool_stride,padding,bias", [
+    (5, 1, (2, 2), 2, "SAME", True), (64, 1, (3, 3), 2, "SAME", True), (70, 2, (2, 3), 1, "VALID", False),
+    (16, 1, (3, 3), 1, "SAME", False),
+])
+def test_conv_and_pool_fused_with_the_same_bits(monkeypatch, o, conv_stride, pool, pool_stride, padding,
+                                                bias):
+    x, xv, conv, pooled = _conv_pool(o=o, conv_stride=conv_stride, pool=pool, pool_stride=pool_stride,
+                                     padding=padding, bias=bias)
+    loss = tf.reduce_sum(tf.sigmoid(pooled))
+    grads = [g for g in tf.gradients(loss, tf.trainable_variables() + [x]) if g is not None]
+    shape = tf.shape(conv)
+
+    def run():
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return sess.run([pooled, shape], {x: xv}), sess.run(grads, {x: xv})
+
+    (got_pool, got_shape), got_grads = run()
+    (want_pool, want_shape), want_grads = _without_producer_fusion(monkeypatch, run)
+    assert got_pool.tobytes() == want_pool.tobytes()
+    np.testing.assert_array_equal(got_shape, want_shape)
+    for a, w in zip(got_grads, want_grads, strict=True):
+        assert a.tobytes() == w.tobytes()
+    with tf.Session() as sess:
+        fused = _producer_fused(sess, [pooled, shape], {x: xv})
+        assert fused == ([("Conv2D", "MaxPool")] if nn_tile_kernel() else fused)
+        assert len(_producer_fused(sess, grads, {x: xv})) == (1 if nn_tile_kernel() else 0)
+
+
+def test_conv_pool_not_fused_when_the_conv_output_is_read():
+    x, xv, conv, pooled = _conv_pool()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert _producer_fused(sess, [pooled, conv], {x: xv}) == []
+        assert _producer_fused(sess, [pooled, tf.nn.relu(conv)], {x: xv}) == []
+        c, p = sess.run([conv, pooled], {x: xv})
+    padded = np.full((6, 10, 8, 5), -np.inf, np.float32)
+    padded[:, :9] = c
+    np.testing.assert_array_equal(p, padded.reshape(6, 5, 2, 4, 2, 5).max(axis=(2, 4)))
+    x64, xv64, _, pooled64 = _conv_pool(tf.float64)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert _producer_fused(sess, pooled64, {x64: xv64}) == []
