@@ -217,9 +217,12 @@ def fuse_sums(steps: list, fetch_slots: list, feed_slots: dict, kernel_of: Calla
                 continue  # the Sum forwards the op's input (a no-op unbroadcast), not a bias gradient
             first, last = min(i, j), max(i, j)
             # the merged step runs at ``last`` when nothing reads the earlier step's output before
-            # that, else at ``first`` when the later step's inputs are all ready by then
+            # that and no step in between writes state (an optimizer update of a buffer the earlier
+            # step reads), else at ``first`` when the later step's inputs are all ready by then
             at = last
-            if any(first < k <= last for k in readers.get(steps[first].out_slots[0], ())):
+            writes_state = any(steps[k].op._opdef.aliases_state or steps[k].op._opdef.stateful
+                               for k in range(first + 1, last))
+            if writes_state or any(first < k <= last for k in readers.get(steps[first].out_slots[0], ())):
                 if any(producer.get(s, -1) >= first and steps[producer[s]].op.type != "Const"
                        for s in steps[last].in_slots):
                     continue  # (Const values are in every run's slots from the start)
