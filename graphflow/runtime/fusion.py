@@ -130,22 +130,30 @@ def fuse_bias_adds(steps: list, fetch_slots: list, feed_slots: dict) -> list:
                 continue
             if add.op._outputs[0].shape.as_tuple() != value_t.shape.as_tuple():
                 continue  # the add broadcasts the producer's output too: not a bias add
+            at = i
             if bias_slot not in feed_slots.values() and producer.get(bias_slot, len(steps)) >= i:
-                continue  # the bias is computed after the producer runs
+                # the bias is computed after the producer (a bias variable created after the conv):
+                # the fused step runs at the add's position instead, when nothing in between writes
+                # state or reads the producer's shape
+                between = steps[i + 1 : j]
+                if (any(st.op._opdef.aliases_state for st in between)
+                        or any(k < j for k in shape_readers.get(slot, ()))):
+                    continue
+                at = j
             try:
                 kernel = build(prod.op)
             except Exception:  # noqa: BLE001 - not fused: the producer's own build reports it
                 kernel = None
             if kernel is None:
                 continue
-            out[i] = FusedBiasStep(prod.op, prod.in_slots + (bias_slot,), add.out_slots, add_op=add.op,
-                                   kernel=kernel)
+            out[at] = FusedBiasStep(prod.op, prod.in_slots + (bias_slot,), add.out_slots, add_op=add.op,
+                                    kernel=kernel)
             # ``Shape(conv)`` of the add's gradient reads the add's output instead (same shape)
             for k in shape_readers.get(slot, ()):
                 step = out[k]
                 out[k] = dataclasses.replace(
                     step, in_slots=tuple(add.out_slots[0] if x == slot else x for x in step.in_slots))
-            dropped.add(j)
+            dropped.add(i + j - at)
             changed = True
             break
     if not changed:
@@ -220,8 +228,7 @@ def fuse_sums(steps: list, fetch_slots: list, feed_slots: dict, kernel_of: Calla
             # that and no step in between writes state (an optimizer update of a buffer the earlier
             # step reads), else at ``first`` when the later step's inputs are all ready by then
             at = last
-            writes_state = any(steps[k].op._opdef.aliases_state or steps[k].op._opdef.stateful
-                               for k in range(first + 1, last))
+            writes_state = any(steps[k].op._opdef.aliases_state for k in range(first + 1, last))
             if writes_state or any(first < k <= last for k in readers.get(steps[first].out_slots[0], ())):
                 if any(producer.get(s, -1) >= first and steps[producer[s]].op.type != "Const"
                        for s in steps[last].in_slots):

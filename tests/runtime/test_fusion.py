@@ -406,3 +406,20 @@ def test_conv_pool_not_fused_when_the_conv_output_is_read():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         assert _producer_fused(sess, pooled64, {x64: xv64}) == []
+
+
+def test_a_bias_created_after_the_conv_is_fused_at_the_add():
+    """TF1 code often creates the bias variable after the conv: the fused step runs at the add."""
+    rng = np.random.default_rng(11)
+    x = tf.placeholder(tf.float32, [None, 6, 6, 3])
+    f = tf.Variable(rng.standard_normal((3, 3, 3, 4)), dtype=tf.float32)
+    conv = tf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME")
+    b = tf.Variable(rng.standard_normal(4), dtype=tf.float32)  # after the conv
+    y = tf.nn.relu(conv + b)
+    xv = _feed_value()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        fused = sess.run(y, {x: xv})
+        assert _fused_types(_bound_steps(sess, y, {x: xv})) == ["FusedBiasStep"]
+        separate = sess.run([y, conv], {x: xv})[0]
+    assert fused.tobytes() == separate.tobytes()
