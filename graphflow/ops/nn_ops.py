@@ -529,8 +529,8 @@ def conv2d_backprop_filter_nhwc(x, filter_shape, g, sh, sw, dh, dw, padding, exp
                                 sums=None):
     """Gradient of Conv2D w.r.t. its HWIO filter: sum over chunks of ``cols.T @ g``.
 
-    ``sums`` (float64 [O], zeroed): filled with ``g``'s per-channel sums in the same pass when the
-    tile kernel computes the gradient; left untouched otherwise (the caller checks the return)."""
+    ``sums`` (float64 [O], zeroed): filled with ``g``'s per-channel sums, in the same pass when the
+    tile kernel computes the gradient (a separate float64 sum on the other paths)."""
     cd = _compute(out_dtype)
     x = _c(x, cd)
     g = _c(g, cd)
@@ -541,12 +541,16 @@ def conv2d_backprop_filter_nhwc(x, filter_shape, g, sh, sw, dh, dw, padding, exp
     k = kh * kw * c
     rows = ho * wo
     g2 = g.reshape(n * rows, o)
-    if kh == 1 and kw == 1 and sh == 1 and sw == 1 and ho == h and wo == w:
+    one_by_one = kh == 1 and kw == 1 and sh == 1 and sw == 1 and ho == h and wo == w
+    tiled = _implicit(cd) and not one_by_one and n * rows > 0 and k > 0
+    if sums is not None and not tiled:
+        sums[...] = g2.sum(axis=0, dtype=np.float64)
+    if one_by_one:
         return _gemm(x.reshape(-1, c).T, g2).reshape(kh, kw, c, o).astype(out_dtype, copy=False)
     acc = np.zeros((k, o), dtype=cd)
     if n * rows == 0 or k == 0:
         return acc.reshape(kh, kw, c, o).astype(out_dtype, copy=False)
-    if _implicit(cd):
+    if tiled:
         return _filter_grad_implicit(x, g, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, o, acc, sums).reshape(
             kh, kw, c, o
         ).astype(out_dtype, copy=False)

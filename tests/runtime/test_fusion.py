@@ -423,3 +423,21 @@ def test_a_bias_created_after_the_conv_is_fused_at_the_add():
         assert _fused_types(_bound_steps(sess, y, {x: xv})) == ["FusedBiasStep"]
         separate = sess.run([y, conv], {x: xv})[0]
     assert fused.tobytes() == separate.tobytes()
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_fused_bias_gradient_of_a_1x1_conv(k):
+    """The 1x1 conv's filter gradient is a plain GEMM: its bias gradient is summed separately."""
+    rng = np.random.default_rng(12)
+    x = tf.placeholder(tf.float32, [None, 5, 5, 3])
+    f = tf.Variable(rng.standard_normal((k, k, 3, 4)), dtype=tf.float32)
+    b = tf.Variable(rng.standard_normal(4), dtype=tf.float32)
+    y = tf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME") + b
+    gb, gf = tf.gradients(tf.reduce_sum(tf.sin(y)), [b, f])
+    xv = rng.standard_normal((4, 5, 5, 3)).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, _ = sess.run([gb, gf], {x: xv})
+        yv = sess.run(y, {x: xv})
+        assert len(_sum_fused(sess, [gb, gf], {x: xv})) == (1 if nn_tile_kernel() else 0)
+    np.testing.assert_allclose(got, np.cos(yv.astype(np.float64)).sum(axis=(0, 1, 2)), rtol=1e-5)
