@@ -11,7 +11,7 @@ from graphflow.runtime import threads
 
 pytestmark = pytest.mark.skipif(not tile_gemm.AVAILABLE, reason="host has no AVX-512/AVX2+FMA")
 
-SHAPES = [(64, 3136 // 4, 1024 // 4), (7, 901, 257), (128, 200, 64), (50, 600, 70)]  # (batch, in, out)
+SHAPES = [(64, 2048, 1024), (7, 1901, 557), (128, 1200, 900), (50, 1600, 700)]  # (batch, in, out)
 
 
 def _close(got, ref):
