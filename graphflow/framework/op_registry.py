@@ -104,6 +104,9 @@ class OpDef:
     # producer's output out (a zero-strided stand-in keeps its shape for Shape readers); None when
     # the pair does not suit (``graphflow.runtime.fusion.fuse_producer_into``).
     input_fused_build: Callable | None = None
+    # ``fn(block)``: the op (an elementwise activation) applied in place to a C-contiguous float32
+    # block with the op's own bits, so a fused producer can apply it while the block is in cache.
+    block_activation: Callable | None = None
     # The op's output is a variable buffer owned by the Session (VariableV2).
     is_variable: bool = False
     # Output 0 is a Session-owned buffer (Assign, AssignAdd, Apply*): fetches copy it.
@@ -181,6 +184,7 @@ def simple_op(
     sum_fused_build: tuple | None = None,
     index_grad_build: tuple | None = None,
     input_fused_build: Callable | None = None,
+    block_activation: Callable | None = None,
 ) -> OpDef:
     """Register a stateless op whose kernel is ``compute(*inputs)`` or ``build(op)``.
 
@@ -197,5 +201,6 @@ def simple_op(
     return register(
         OpDef(type=op_type, infer=infer, kernel=PureKernel(build), grad=grad, forwards_input=forwards_input,
               bias_fused_build=bias_fused_build, sum_fused_build=sum_fused_build,
-              index_grad_build=index_grad_build, input_fused_build=input_fused_build)
+              index_grad_build=index_grad_build, input_fused_build=input_fused_build,
+              block_activation=block_activation)
     )

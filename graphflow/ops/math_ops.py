@@ -733,6 +733,16 @@ def _sigmoid_kernel(a):
     return out.reshape(a.shape)
 
 
+def _sigmoid_block(a: np.ndarray) -> None:
+    """Sigmoid in place on a C-contiguous float block: the bits of ``_sigmoid_kernel``."""
+    flat = a.reshape(-1)
+    e = np.empty_like(flat)
+    with np.errstate(all="ignore"):
+        ek.negative_abs(flat, e)
+        np.exp(e, out=e)
+    ek.sigmoid_from_exp(flat, e, flat.dtype.type(1), flat)
+
+
 def _build_reciprocal(op):
     if _is_int(op.inputs[0].dtype.base_dtype):
         float_run = unary_build(ek.reciprocal_int)(op)
@@ -807,7 +817,8 @@ simple_op("TanhGrad", _infer_unary_typed(_FLOAT_COMPLEX),
           grad=_tanh_grad_grad)
 
 for _type, _public, _build, _allowed, _grad in _UNARY:
-    simple_op(_type, _infer_abs if _type == "Abs" else _infer_unary_typed(_allowed), build=_build, grad=_grad)
+    simple_op(_type, _infer_abs if _type == "Abs" else _infer_unary_typed(_allowed), build=_build, grad=_grad,
+              block_activation=_sigmoid_block if _type == "Sigmoid" else None)
 
 for _type, _k in [("IsNan", ek.is_nan), ("IsInf", ek.is_inf), ("IsFinite", ek.is_finite)]:
     simple_op(_type, _infer_unary_typed(_FLOAT, out_bool=True), build=unary_build(_k),

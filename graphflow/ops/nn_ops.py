@@ -1389,12 +1389,14 @@ def _build_max_pool_grad_indexed(op):
 _CONV_POOL_SCRATCH = 1 << 19
 
 
-def conv2d_max_pool_nhwc(x, f, bias, conv, pool, indexed):
+def conv2d_max_pool_nhwc(x, f, bias, conv, pool, indexed, activation=None):
     """Conv2D (+ ``bias``) then MaxPool, a few images at a time: the conv output exists only in a
     per-thread scratch block (float32, tile kernel).  ``conv`` = (sh, sw, dh, dw, padding,
     explicit), ``pool`` = (kh, kw, sh, sw, padding, explicit).  Returns (a zero-strided stand-in
     with the conv output's shape, for shape readers; the pooled output[, (positions, conv output
-    shape)]) with the bits of the two ops.  None when the float32 tile path does not apply."""
+    shape)][, the activation's output]) with the bits of the separate ops: ``activation(block)``
+    (an op's ``block_activation``) then runs on each pooled block in cache, and the pooled output
+    is a stand-in too.  None when the float32 tile path does not apply."""
     sh, sw, dh, dw, padding, explicit = conv
     x = np.ascontiguousarray(x)
     f = np.ascontiguousarray(f)
@@ -1424,15 +1426,27 @@ def conv2d_max_pool_nhwc(x, f, bias, conv, pool, indexed):
             pk.max_pool_with_index(block, pkh, pkw, psh, psw, ppt, ppl, y[n0:n1], idx[n0:n1], 0, n1 - n0)
         else:
             pk.max_pool(block, pkh, pkw, psh, psw, ppt, ppl, y[n0:n1], 0, n1 - n0)
+        if activation is not None:
+            activation(y[n0:n1])
 
     _conv_chunks(n, chunk, n * ho * wo * kh * kw * c * o, images,
                  lambda: np.empty((chunk, ho, wo, o), dtype=np.float32))
-    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), (n, ho, wo, o), (0, 0, 0, 0),
-                                               writeable=False)
-    return (stand_in, y, (idx, (n, ho, wo, o))) if indexed else (stand_in, y)
+    outs = [_stand_in((n, ho, wo, o)), y]
+    if indexed:
+        outs.append((idx, (n, ho, wo, o)))
+    if activation is not None:
+        outs[1] = _stand_in(y.shape)
+        outs.append(y)
+    return tuple(outs)
 
 
-def _build_conv_max_pool(conv_op, pool_op, has_bias: bool, indexed: bool):
+def _stand_in(shape) -> np.ndarray:
+    """A read-only zero-strided float32 array of ``shape``: a fused-away value's shape for readers
+    of its shape only (the fusion pass admits no other readers)."""
+    return np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), shape, (0,) * len(shape), writeable=False)
+
+
+def _build_conv_max_pool(conv_op, pool_op, has_bias: bool, indexed: bool, activation=None):
     """MaxPool's ``input_fused_build`` for a Conv2D producer (NHWC float32; see
     ``conv2d_max_pool_nhwc``); other dtypes or layouts at run time compute the two ops as usual."""
     if conv_op.type != "Conv2D":
@@ -1451,12 +1465,17 @@ def _build_conv_max_pool(conv_op, pool_op, has_bias: bool, indexed: bool):
     pool = (pkh, pkw, psh, psw, ppad, pexp)
 
     def run(x, f, *bias):
-        fused = conv2d_max_pool_nhwc(x, f, bias[0] if has_bias else None, conv, pool, indexed)
+        fused = conv2d_max_pool_nhwc(x, f, bias[0] if has_bias else None, conv, pool, indexed, activation)
         if fused is not None:
             return fused
         value = conv_run(x, f, *bias)
         pooled = pool_run(value)
-        return (value, *pooled) if indexed else (value, pooled)
+        outs = [value, *pooled] if indexed else [value, pooled]
+        if activation is not None:
+            act = np.array(outs[1], dtype=np.float32, order="C")
+            activation(act)
+            outs.append(act)
+        return tuple(outs)
 
     return run
 
@@ -1935,8 +1954,14 @@ def _relu_grad_kernel(g, y):
     return np.where(y > 0, g, g.dtype.type(0))
 
 
+def _relu_block(a: np.ndarray) -> None:
+    """Relu in place on a C-contiguous float block: the bits of ``_relu_kernel``."""
+    np.maximum(a, a.dtype.type(0), out=a)
+
+
 simple_op(
-    "Relu", infer_unary, _relu_kernel, grad=lambda op, grad: [_grad_op("ReluGrad", [grad, op.outputs[0]])]
+    "Relu", infer_unary, _relu_kernel, grad=lambda op, grad: [_grad_op("ReluGrad", [grad, op.outputs[0]])],
+    block_activation=_relu_block,
 )
 simple_op(
     "ReluGrad",

@@ -30,7 +30,8 @@ notes' CNN), which can then be freed right after the forward pass.
 a step it accepts (Conv2D with or without its fused bias add) and read by nothing else but shape
 readers runs together with it (:class:`FusedProducerStep`): the conv output is never written out
 (401 MB at batch 2000 in the notes' CNN: conv + pool 55 -> ~20 ms); its slot gets a zero-strided
-stand-in of the right shape for the shape readers.
+stand-in of the right shape for the shape readers.  An activation declaring ``block_activation``
+(Relu, Sigmoid) that is the pool output's only reader joins in, applied to each pooled block in cache.
 ``hoist_shape_readers``: ``Shape``/``Size``/``Rank`` steps run right after their input is
 computed, so that a value read only for its shape is not kept alive until the backward pass.
 
@@ -374,15 +375,25 @@ def fuse_producer_into(steps: list, fetch_slots: list, feed_slots: dict) -> list
         prod = out[i]
         if type(prod) not in (Step, FusedBiasStep) or len(prod.out_slots) != 1:
             continue
+        # an elementwise activation that is the consumer's output's only reader joins in
+        act = None
+        y = step.out_slots[0]
+        a = readers.get(y, [None])[0] if len(readers.get(y, ())) == 1 else None
+        if a is not None and y not in keep and type(out[a]) is Step and len(steps[a].in_slots) == 1:
+            fn = getattr(steps[a].op._opdef, "block_activation", None)
+            act = a if fn is not None else None
         try:
-            kernel = build(prod.op, step.op, isinstance(prod, FusedBiasStep), isinstance(step, IndexedStep))
+            kernel = build(prod.op, step.op, isinstance(prod, FusedBiasStep), isinstance(step, IndexedStep),
+                           steps[act].op._opdef.block_activation if act is not None else None)
         except Exception:  # noqa: BLE001 - not fused: each op's own build reports its errors
             kernel = None
         if kernel is None:
             continue
-        out[i] = FusedProducerStep(prod.op, prod.in_slots, prod.out_slots + step.out_slots,
-                                   consumer_op=step.op, kernel=kernel)
+        outs = prod.out_slots + step.out_slots + (steps[act].out_slots if act is not None else ())
+        out[i] = FusedProducerStep(prod.op, prod.in_slots, outs, consumer_op=step.op, kernel=kernel)
         dropped.add(j)
+        if act is not None:
+            dropped.add(act)
     if not dropped:
         return steps
     return _with_frees([s for k, s in enumerate(out) if k not in dropped], fetch_slots, feed_slots)

@@ -441,3 +441,33 @@ def test_fused_bias_gradient_of_a_1x1_conv(k):
         yv = sess.run(y, {x: xv})
         assert len(_sum_fused(sess, [gb, gf], {x: xv})) == (1 if nn_tile_kernel() else 0)
     np.testing.assert_allclose(got, np.cos(yv.astype(np.float64)).sum(axis=(0, 1, 2)), rtol=1e-5)
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid"])
+def test_an_activation_after_the_pool_joins_the_fused_step(monkeypatch, act):
+    x, xv, conv, pooled = _conv_pool(o=20)
+    h = getattr(tf.nn, act)(pooled)
+    loss = tf.reduce_sum(h * h)
+    grads = [g for g in tf.gradients(loss, tf.trainable_variables() + [x]) if g is not None]
+
+    def run():
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return sess.run(h, {x: xv}), sess.run(grads, {x: xv})
+
+    got_h, got_grads = run()
+    want_h, want_grads = _without_producer_fusion(monkeypatch, run)
+    assert got_h.tobytes() == want_h.tobytes()
+    for a, w in zip(got_grads, want_grads, strict=True):
+        assert a.tobytes() == w.tobytes()
+    with tf.Session() as sess:
+        for fetch in (h, grads):
+            steps, _, plan = _all_passes(sess, fetch, {x: xv})
+            steps = fusion.fuse_producer_into(steps, plan.fetch_slots, plan.feed_slots)
+            fused = [s for s in steps if isinstance(s, fusion.FusedProducerStep)]
+            if nn_tile_kernel():
+                assert len(fused) == 1 and act.capitalize() not in [s.op.type for s in steps]
+        # the pool output fetched too: the activation stays a step of its own
+        steps, _, plan = _all_passes(sess, [h, pooled], {x: xv})
+        steps = fusion.fuse_producer_into(steps, plan.fetch_slots, plan.feed_slots)
+        assert act.capitalize() in [s.op.type for s in steps]
