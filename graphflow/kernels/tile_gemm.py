@@ -72,6 +72,20 @@ def _as_i64(builder, value):
     return builder.sext(value, ir.IntType(64)) if value.type.width < 64 else value
 
 
+def _loop_head(builder, vec, entered_from, start_values, bound, body, exit_block):
+    """At a loop's head block: the counter (from 0) and one accumulator phi per start value, both
+    entered from ``entered_from``; branch to ``body`` while ``counter < bound``, else ``exit_block``.
+    The caller adds the back edges' incoming values."""
+    i64 = ir.IntType(64)
+    counter = builder.phi(i64)
+    counter.add_incoming(ir.Constant(i64, 0), entered_from)
+    accs = [builder.phi(vec) for _ in start_values]
+    for phi, value in zip(accs, start_values, strict=True):
+        phi.add_incoming(value, entered_from)
+    builder.cbranch(builder.icmp_signed("<", counter, bound), body, exit_block)
+    return counter, accs
+
+
 def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, accumulate, bias, b0,
               has_bias):  # pragma: no cover - compiled
     sig = types.none(a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, accumulate, bias, b0, has_bias)
@@ -96,7 +110,6 @@ def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, a
         fma = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{VW}f32"
         )
-        n_acc = MR * NV
 
         def tile_slot(r, v):
             at = builder.add(builder.mul(ir.Constant(i64, r), ldc_v), ir.Constant(i64, v * VW))
@@ -121,12 +134,7 @@ def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, a
 
         # for s in range(nseg)
         builder.position_at_end(seg_head)
-        s_phi = builder.phi(i64)
-        s_phi.add_incoming(ir.Constant(i64, 0), entry)
-        acc_s = [builder.phi(vec) for _ in range(n_acc)]
-        for p, v0 in zip(acc_s, init):
-            p.add_incoming(v0, entry)
-        builder.cbranch(builder.icmp_signed("<", s_phi, nseg_v), seg_body, done)
+        s_phi, acc_s = _loop_head(builder, vec, entry, init, nseg_v, seg_body, done)
 
         builder.position_at_end(seg_body)
         rows = []
@@ -140,12 +148,7 @@ def _tile_fma(typingctx, a, a_offs, b, b_offs, lens, nseg, sa, sb, c, c0, ldc, a
 
         # for i in range(lens[s])
         builder.position_at_end(i_head)
-        i_phi = builder.phi(i64)
-        i_phi.add_incoming(ir.Constant(i64, 0), seg_body)
-        acc_i = [builder.phi(vec) for _ in range(n_acc)]
-        for p, v0 in zip(acc_i, acc_s):
-            p.add_incoming(v0, seg_body)
-        builder.cbranch(builder.icmp_signed("<", i_phi, length), i_body, seg_next)
+        i_phi, acc_i = _loop_head(builder, vec, seg_body, acc_s, length, i_body, seg_next)
 
         builder.position_at_end(i_body)
         b_row = builder.gep(b_seg, [builder.mul(i_phi, sb_v)])
