@@ -413,11 +413,21 @@ def _image_chunk(n: int) -> int:
     return max(1, -(-n // 8))
 
 
-def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
-    """Host Conv2D on NHWC arrays: chunked im2col + GEMM (``np.dot`` straight into the output).
+def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None, activation=None):
+    """Host Conv2D on NHWC arrays: the tile kernel (float32) or chunked im2col + GEMM.
 
     ``bias`` ([O], float32/float64 outputs only): added to each chunk right after its GEMM, while
-    it is in cache: the same bits as a separate bias add, without its pass over the output."""
+    it is in cache: the same bits as a separate bias add, without its pass over the output.
+    ``activation`` (an op's ``block_activation``, float outputs): then applied in place, per chunk
+    on the tile path, to the whole output otherwise; the bits of a separate activation op."""
+    out, activated = _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activation)
+    if activation is not None and not activated:
+        activation(out)
+    return out
+
+
+def _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activation):
+    """``conv2d_nhwc``'s work: (output, whether ``activation`` was already applied)."""
     cd = _compute(out_dtype)
     x = _c(x, cd)
     f = _c(f, cd)
@@ -434,7 +444,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
     f2 = f.reshape(k, o)
     b2 = None if bias is None else np.ascontiguousarray(bias, dtype=cd).reshape(1, o)
     if n * ho * wo == 0 or o == 0:
-        return out.astype(out_dtype, copy=False)
+        return out.astype(out_dtype, copy=False), False
     if k == 0 or (kh == 1 and kw == 1 and sh == 1 and sw == 1 and ho == h and wo == w):
         if k == 0:
             out.fill(0)
@@ -443,7 +453,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
         if b2 is not None:
             _threads.for_blocks(out2.shape[0], lambda lo, hi: binary_rows(out2, b2, out2, lo, hi, ROWS_ADD),
                                 unit=o)
-        return out.astype(out_dtype, copy=False)
+        return out.astype(out_dtype, copy=False), False
     rows = ho * wo
     if _implicit(cd):
         w2 = _tile_columns(f2)
@@ -453,9 +463,11 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
         def images(n0, n1, _):
             ic.forward_images(x, n0, n1, pt, pl, 1, 1, hb, wb, w2, kh, kw, sh, sw, dh, dw, ho, wo,
                               bias_v, b2 is not None, out, 0)
+            if activation is not None:
+                activation(out[n0:n1])
 
         _conv_chunks(n, _image_chunk(n), n * rows * k * o, images, lambda: None)
-        return out.astype(out_dtype, copy=False)
+        return out.astype(out_dtype, copy=False), activation is not None
     chunk = _chunk(n, rows, k)
 
     def work(n0, n1, cols):
@@ -467,7 +479,7 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None):
             binary_rows(block, b2, block, 0, block.shape[0], ROWS_ADD)
 
     _conv_chunks(n, chunk, n * rows * k * o, work, lambda: np.empty((chunk * rows, k), dtype=cd))
-    return out.astype(out_dtype, copy=False)
+    return out.astype(out_dtype, copy=False), False
 
 
 def _check_out_backprop(which: str, g, expected: tuple) -> None:
@@ -1440,10 +1452,10 @@ def conv2d_max_pool_nhwc(x, f, bias, conv, pool, indexed, activation=None):
     return tuple(outs)
 
 
-def _stand_in(shape) -> np.ndarray:
-    """A read-only zero-strided float32 array of ``shape``: a fused-away value's shape for readers
-    of its shape only (the fusion pass admits no other readers)."""
-    return np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), shape, (0,) * len(shape), writeable=False)
+def _stand_in(shape, dtype=np.float32) -> np.ndarray:
+    """A read-only zero-strided array of ``shape``: a fused-away value's shape for readers of its
+    shape only (the fusion pass admits no other readers)."""
+    return np.lib.stride_tricks.as_strided(np.zeros(1, dtype), shape, (0,) * len(shape), writeable=False)
 
 
 def _build_conv_max_pool(conv_op, pool_op, has_bias: bool, indexed: bool, activation=None):
@@ -1959,9 +1971,30 @@ def _relu_block(a: np.ndarray) -> None:
     np.maximum(a, a.dtype.type(0), out=a)
 
 
+def _build_conv_activation(conv_op, act_op, has_bias: bool, indexed: bool, activation=None):
+    """An activation's ``input_fused_build`` for a Conv2D producer (``relu(conv(x, f) + b)``,
+    ``tf.layers.conv2d(activation=tf.nn.relu)``): the activation runs on each block of the conv's
+    output in cache (NHWC float32/float64); the conv's own output slot gets a stand-in."""
+    if conv_op.type != "Conv2D" or indexed or activation is not None:
+        return None
+    fmt, sh, sw, dh, dw, padding, explicit = _conv_attrs(conv_op)
+    out_dt = conv_op.outputs[0].dtype.as_numpy_dtype
+    same_dtype = act_op.outputs[0].dtype == conv_op.outputs[0].dtype
+    if fmt != "NHWC" or np.dtype(out_dt) not in (np.float32, np.float64) or not same_dtype:
+        return None
+    block = act_op._opdef.block_activation
+
+    def run(x, f, *bias):
+        b = bias[0] if has_bias else None
+        out = conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dt, b, block)
+        return _stand_in(out.shape, out.dtype), out
+
+    return run
+
+
 simple_op(
     "Relu", infer_unary, _relu_kernel, grad=lambda op, grad: [_grad_op("ReluGrad", [grad, op.outputs[0]])],
-    block_activation=_relu_block,
+    block_activation=_relu_block, input_fused_build=_build_conv_activation,
 )
 simple_op(
     "ReluGrad",

@@ -32,6 +32,8 @@ readers runs together with it (:class:`FusedProducerStep`): the conv output is n
 (401 MB at batch 2000 in the notes' CNN: conv + pool 55 -> ~20 ms); its slot gets a zero-strided
 stand-in of the right shape for the shape readers.  An activation declaring ``block_activation``
 (Relu, Sigmoid) that is the pool output's only reader joins in, applied to each pooled block in cache.
+Relu itself declares ``input_fused_build`` for a Conv2D producer: ``relu(conv + b)`` runs the relu
+on each block of the conv output in cache.
 ``hoist_shape_readers``: ``Shape``/``Size``/``Rank`` steps run right after their input is
 computed, so that a value read only for its shape is not kept alive until the backward pass.
 
@@ -382,11 +384,17 @@ def fuse_producer_into(steps: list, fetch_slots: list, feed_slots: dict) -> list
         if a is not None and y not in keep and type(out[a]) is Step and len(steps[a].in_slots) == 1:
             fn = getattr(steps[a].op._opdef, "block_activation", None)
             act = a if fn is not None else None
-        try:
-            kernel = build(prod.op, step.op, isinstance(prod, FusedBiasStep), isinstance(step, IndexedStep),
-                           steps[act].op._opdef.block_activation if act is not None else None)
-        except Exception:  # noqa: BLE001 - not fused: each op's own build reports its errors
-            kernel = None
+        kernel = None
+        for joined in ((act, None) if act is not None else (None,)):
+            try:
+                joined_fn = steps[joined].op._opdef.block_activation if joined is not None else None
+                has_bias, indexed = isinstance(prod, FusedBiasStep), isinstance(step, IndexedStep)
+                kernel = build(prod.op, step.op, has_bias, indexed, joined_fn)
+            except Exception:  # noqa: BLE001 - not fused: each op's own build reports its errors
+                kernel = None
+            if kernel is not None:
+                act = joined
+                break
         if kernel is None:
             continue
         outs = prod.out_slots + step.out_slots + (steps[act].out_slots if act is not None else ())

@@ -471,3 +471,33 @@ def test_an_activation_after_the_pool_joins_the_fused_step(monkeypatch, act):
         steps, _, plan = _all_passes(sess, [h, pooled], {x: xv})
         steps = fusion.fuse_producer_into(steps, plan.fetch_slots, plan.feed_slots)
         assert act.capitalize() in [s.op.type for s in steps]
+
+
+@pytest.mark.parametrize("dtype", [tf.float32, tf.float64])
+@pytest.mark.parametrize("form", ["relu_add", "layers"])
+def test_relu_of_a_conv_runs_in_the_conv_kernel(monkeypatch, dtype, form):
+    """relu(conv(x, f) + b) and tf.layers.conv2d(activation=tf.nn.relu): same bits, one kernel."""
+    rng = np.random.default_rng(13)
+    tf.set_random_seed(1)  # the layer's initializer draws the same values in both sessions
+    x = tf.placeholder(dtype, [None, 7, 6, 3])
+    if form == "layers":
+        h = tf.layers.conv2d(x, 5, 3, padding="same", activation=tf.nn.relu)
+    else:
+        f = tf.Variable(rng.standard_normal((3, 3, 3, 5)), dtype=dtype)
+        b = tf.Variable(rng.standard_normal(5), dtype=dtype)
+        h = tf.nn.relu(tf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME") + b)
+    loss = tf.reduce_sum(h * h)
+    grads = [g for g in tf.gradients(loss, tf.trainable_variables() + [x]) if g is not None]
+    xv = rng.standard_normal((4, 7, 6, 3)).astype(dtype.as_numpy_dtype)
+
+    def run():
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return sess.run([h] + grads, {x: xv}), _producer_fused(sess, [h] + grads, {x: xv})
+
+    got, fused = run()
+    want, _ = _without_producer_fusion(monkeypatch, run)
+    for a, w in zip(got, want, strict=True):
+        assert a.tobytes() == w.tobytes()
+    assert fused == [("Conv2D", "Relu")]
+    assert (got[0] >= 0).all()
