@@ -466,7 +466,10 @@ def _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activ
             if activation is not None:
                 activation(out[n0:n1])
 
-        _conv_chunks(n, _image_chunk(n), n * rows * k * o, images, lambda: None)
+        # with an activation, chunks small enough that it runs while the chunk is in L2
+        chunk = _image_chunk(n) if activation is None else _balanced_chunk(
+            n, max(1, _CONV_POOL_SCRATCH // (rows * o * 4)))
+        _conv_chunks(n, chunk, n * rows * k * o, images, lambda: None)
         return out.astype(out_dtype, copy=False), activation is not None
     chunk = _chunk(n, rows, k)
 
