@@ -95,10 +95,8 @@ class OpDef:
     sum_fused_build: tuple | None = None
     # A gradient op ``G(x, y, g)`` of a forward op ``y = F(x)`` that can run from positions F
     # records instead of re-reading x and y: ``(F's type, build_forward(F op) -> run(x) ->
-    # (y, positions), build_grad(G op[, producer op]) -> run(positions, g) -> dx, producer types)``,
-    # builds returning None when the attrs do not suit.  ``producer types`` (ReluGrad) name ops
-    # computing ``g`` that ``build_grad(G op, producer op)`` absorbs: ``run(positions,
-    # *producer inputs) -> (dx, stand-in for g)`` (``graphflow.runtime.fusion.fuse_index_gradients``).
+    # (y, positions), build_grad(G op) -> run(positions, g) -> dx)``, builds returning None when
+    # the attrs do not suit (``graphflow.runtime.fusion.fuse_index_gradients``).
     index_grad_build: tuple | None = None
     # ``build(producer_op, op, has_bias, indexed) -> run(*producer_inputs[, bias]) -> (stand-in for
     # the producer's output, *op's outputs)``: the producer (Conv2D, with its fused bias add) and

@@ -88,17 +88,9 @@ def max_pool_with_index(x, kh, kw, sh, sw, pt, pl, out, idx, n0, n1):
 
 @kernel
 def max_pool_grad_from_index(idx, g, kh, kw, sh, sw, pt, pl, out, n0, n1):
-    """See ``max_pool_grad_from_index_masked``: the same with every gradient value kept."""
-    return max_pool_grad_from_index_masked(idx, g, g, False, kh, kw, sh, sw, pt, pl, out, n0, n1)
-
-
-@kernel
-def max_pool_grad_from_index_masked(idx, g, y, masked, kh, kw, sh, sw, pt, pl, out, n0, n1):
     """``max_pool_grad`` given ``max_pool_with_index``'s positions instead of the input and the
     pooled output: the same routing and the same bits (``out`` shaped like the input, every
-    element of ``out[n0:n1]`` written; windows add in order, an already-NaN element is kept).
-    With ``masked``, the routed gradient is ReluGrad's ``g if y > 0 else 0`` (y shaped like g),
-    computed here instead of in its own pass."""
+    element of ``out[n0:n1]`` written; windows add in order, an already-NaN element is kept)."""
     _, h, w, c = out.shape
     _, ho, wo, _ = g.shape
     zero = np.zeros(1, dtype=out.dtype)[0]
@@ -118,11 +110,8 @@ def max_pool_grad_from_index_masked(idx, g, y, masked, kh, kw, sh, sw, pt, pl, o
                         k = np.uint8((iy - ly) * kw + (ix - lx))
                         for ci in range(c):
                             hit = idx[n, oy, ox, ci] == k
-                            gv = g[n, oy, ox, ci]
-                            if masked:
-                                gv = gv if y[n, oy, ox, ci] > 0 else zero
                             o = out[n, iy, ix, ci]
-                            out[n, iy, ix, ci] = o + gv if hit and o == o else o
+                            out[n, iy, ix, ci] = o + g[n, oy, ox, ci] if hit and o == o else o
         if h > zr:
             out[n, zr:h] = zero
     return out

@@ -1376,44 +1376,27 @@ def _build_max_pool_indexed(op):
     return run
 
 
-def _build_max_pool_grad_indexed(op, relu_grad_op=None):
+def _build_max_pool_grad_indexed(op):
     """MaxPoolGrad from the forward pass's positions and the incoming gradient: the input and the
-    pooled output are not read again (nor kept alive for it).  With ``relu_grad_op`` (the
-    ReluGrad computing the incoming gradient) the kernel takes ReluGrad's inputs and applies its
-    mask itself: ``run(positions, gradients, features) -> (dx, stand-in for ReluGrad's output)``."""
+    pooled output are not read again (nor kept alive for it)."""
     fmt, kh, kw, sh, sw, padding, explicit = _pool_attrs(op)
     out_dt = op.outputs[0].dtype.as_numpy_dtype
     if fmt != "NHWC" or kh * kw >= pk.NO_INDEX or np.dtype(out_dt) not in (np.float32, np.float64):
         return None
-    if relu_grad_op is not None and relu_grad_op.outputs[0].dtype != op.outputs[0].dtype:
-        return None
 
-    def grad(idx, x_shape, gn, yn, masked):
-        if gn.shape != idx.shape or yn.shape != gn.shape:
+    def run(index, g):
+        idx, x_shape = index
+        gn = _c(g, out_dt)
+        if gn.shape != idx.shape:
             raise errors.InvalidArgumentError(
-                None, None, f"Expected grad shape to be {list(idx.shape)}, but got {list(gn.shape)}"
-                + (f" (ReluGrad features {list(yn.shape)})" if masked else ""))
+                None, None, f"Expected grad shape to be {list(idx.shape)}, but got {list(gn.shape)}")
         _, _, pt, pl = _pool_geometry(x_shape, kh, kw, sh, sw, padding, explicit)
         out = _allocator.empty(x_shape, out_dt)  # the kernel writes every element
-        def images(n0, n1):
-            pk.max_pool_grad_from_index_masked(idx, gn, yn, masked, kh, kw, sh, sw, pt, pl, out, n0, n1)
-
-        _for_images(out, images)
+        _for_images(out, lambda n0, n1: pk.max_pool_grad_from_index(idx, gn, kh, kw, sh, sw, pt, pl, out, n0,
+                                                                     n1))
         return out
 
-    if relu_grad_op is None:
-        def run(index, g):
-            gn = _c(g, out_dt)
-            return grad(index[0], index[1], gn, gn, False)
-
-        return run
-
-    def run_masked(index, g, y):
-        gn = _c(g, out_dt)
-        out = grad(index[0], index[1], gn, _c(y, out_dt), True)
-        return out, _stand_in(gn.shape, gn.dtype)
-
-    return run_masked
+    return run
 
 
 # Bytes of conv output per task of the fused conv + max pool (a per-thread scratch block that stays
@@ -1517,7 +1500,7 @@ simple_op(
     lambda inputs, attrs: [(inputs[0].dtype.base_dtype, inputs[0].shape)],
     build=_build_max_pool_grad,
     grad=_max_pool_grad_grad,
-    index_grad_build=("MaxPool", _build_max_pool_indexed, _build_max_pool_grad_indexed, ("ReluGrad",)),
+    index_grad_build=("MaxPool", _build_max_pool_indexed, _build_max_pool_grad_indexed),
 )
 
 

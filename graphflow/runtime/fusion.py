@@ -25,8 +25,7 @@ becomes ~1 ms inside the filter gradient's pass.
 ``fuse_index_gradients``: a gradient op declaring ``index_grad_build`` (MaxPoolGrad) whose x and
 y come straight from its forward op (MaxPool) runs from positions the forward op records in a
 new slot (:class:`IndexedStep`): it no longer reads the pool's input (110 MB at batch 550 in the
-notes' CNN), which can then be freed right after the forward pass.  A ReluGrad computing its
-incoming gradient (read by nothing else) is absorbed: the mask is applied inside the pool gradient.
+notes' CNN), which can then be freed right after the forward pass.
 ``fuse_producer_into``: an op declaring ``input_fused_build`` (MaxPool) whose input is computed by
 a step it accepts (Conv2D with or without its fused bias add) and read by nothing else but shape
 readers runs together with it (:class:`FusedProducerStep`): the conv output is never written out
@@ -271,22 +270,16 @@ def fuse_index_gradients(steps: list, num_slots: int, fetch_slots: list, feed_sl
     """Return ``(steps, num_slots)`` with each (forward, gradient) pair declared by the gradient
     op type's ``index_grad_build`` rewritten to pass positions; one new slot per pair."""
     producer: dict[int, int] = {}
-    readers: dict[int, list[int]] = {}
     for k, step in enumerate(steps):
         for s in step.out_slots:
             producer[s] = k
-        if step.op.type not in _SHAPE_ONLY:
-            for s in step.in_slots:
-                readers.setdefault(s, []).append(k)
-    keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
     out = list(steps)
-    dropped: set[int] = set()
     changed = False
     for j, grad_step in enumerate(steps):
         spec = getattr(grad_step.op._opdef, "index_grad_build", None)
         if spec is None or type(out[j]) is not Step or len(grad_step.in_slots) != 3:
             continue
-        forward_type, build_forward, build_grad, absorbed_types = spec
+        forward_type, build_forward, build_grad = spec
         x_slot, y_slot, g_slot = grad_step.in_slots
         i = producer.get(y_slot)
         if i is None or type(out[i]) is not Step:
@@ -307,21 +300,9 @@ def fuse_index_gradients(steps: list, num_slots: int, fetch_slots: list, feed_sl
         out[i] = IndexedStep(fwd.op, fwd.in_slots, (y_slot, index_slot), kernel=run_forward)
         out[j] = IndexedStep(grad_step.op, (index_slot, g_slot), grad_step.out_slots, kernel=run_grad)
         changed = True
-        # the op computing the incoming gradient (ReluGrad), when this step is its only reader
-        p = producer.get(g_slot)
-        if (p is not None and type(out[p]) is Step and steps[p].op.type in absorbed_types
-                and readers.get(g_slot) == [j] and g_slot not in keep and len(steps[p].out_slots) == 1):
-            try:
-                run_absorbed = build_grad(grad_step.op, steps[p].op)
-            except Exception:  # noqa: BLE001 - not absorbed: the ReluGrad step's own build reports it
-                run_absorbed = None
-            if run_absorbed is not None:
-                out[j] = IndexedStep(grad_step.op, (index_slot,) + steps[p].in_slots,
-                                     grad_step.out_slots + (g_slot,), kernel=run_absorbed)
-                dropped.add(p)
     if not changed:
         return steps, num_slots
-    return _with_frees([s for k, s in enumerate(out) if k not in dropped], fetch_slots, feed_slots), num_slots
+    return _with_frees(out, fetch_slots, feed_slots), num_slots
 
 
 def hoist_shape_readers(steps: list, fetch_slots: list, feed_slots: dict) -> list:
