@@ -31,12 +31,13 @@ from __future__ import annotations
 import os
 import platform
 
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["AVAILABLE", "VW", "NV", "MR", "COLS", "tile_fma"]
+__all__ = ["AVAILABLE", "VW", "NV", "MR", "COLS", "tile_fma", "padded_width", "pad_columns"]
 
 
 def _host_vector_width() -> int:
@@ -66,6 +67,23 @@ AVAILABLE = VW > 0
 NV = 4 if VW == 16 else 2
 MR = 6
 COLS = NV * max(VW, 1)
+
+
+def padded_width(n: int) -> int:
+    """``n`` columns rounded up to whole tiles (a multiple of ``COLS``)."""
+    return -(-n // COLS) * COLS
+
+
+def pad_columns(m: np.ndarray) -> np.ndarray:
+    """``m`` [K, N] as a C-contiguous array whose rows are ``padded_width(N)`` long (zeros after
+    column N): every row of a ``b`` operand is then readable for ``COLS`` floats."""
+    k, n = m.shape
+    cols = padded_width(n)
+    if cols == n:
+        return np.ascontiguousarray(m)
+    padded = np.zeros((k, cols), dtype=m.dtype)
+    padded[:, :n] = m
+    return padded
 
 
 def _as_i64(builder, value):

@@ -720,27 +720,23 @@ def _sigmoid_kernel(a):
             return (np.where(a < 0, e, 1) / np.add(e, 1)).astype(a.dtype, copy=False)
     flat = np.ascontiguousarray(a).reshape(-1)
     out = allocator.empty(flat.shape, flat.dtype)
-    one = out.dtype.type(1)
-
-    def block(lo, hi):
-        x, e = flat[lo:hi], out[lo:hi]
-        with np.errstate(all="ignore"):  # per thread: NumPy's error state is thread-local
-            ek.negative_abs(x, e)
-            np.exp(e, out=e)
-        ek.sigmoid_from_exp(x, e, one, e)
-
-    _threads.for_blocks(flat.size, block)
+    _threads.for_blocks(flat.size, lambda lo, hi: _sigmoid_flat(flat[lo:hi], out[lo:hi], out[lo:hi]))
     return out.reshape(a.shape)
+
+
+def _sigmoid_flat(x: np.ndarray, e: np.ndarray, out: np.ndarray) -> None:
+    """``out = sigmoid(x)`` for flat float arrays, ``e`` a scratch of x's size (it may be ``out``;
+    ``out`` may be ``x``): ``exp(-|x|)`` by NumPy's SIMD exp, then one select and division."""
+    with np.errstate(all="ignore"):  # per thread: NumPy's error state is thread-local
+        ek.negative_abs(x, e)
+        np.exp(e, out=e)
+    ek.sigmoid_from_exp(x, e, out.dtype.type(1), out)
 
 
 def _sigmoid_block(a: np.ndarray) -> None:
     """Sigmoid in place on a C-contiguous float block: the bits of ``_sigmoid_kernel``."""
     flat = a.reshape(-1)
-    e = np.empty_like(flat)
-    with np.errstate(all="ignore"):
-        ek.negative_abs(flat, e)
-        np.exp(e, out=e)
-    ek.sigmoid_from_exp(flat, e, flat.dtype.type(1), flat)
+    _sigmoid_flat(flat, np.empty_like(flat), flat)
 
 
 def _build_reciprocal(op):
@@ -1601,13 +1597,12 @@ def _short_product(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     n = b.shape[1]
     if a.dtype != np.float32 or b.dtype != np.float32 or m * k * n < _SHORT_MIN_MACS:
         return None
-    cols_unit = tile_gemm.COLS
     if a.flags.f_contiguous and not a.flags.c_contiguous and k <= _SHORT_MAX and b.flags.c_contiguous:
         # x.T @ dy: rows are the columns of x (= a.T, row-major [k, m]), the panel is dy [k, n]
         if k * n * 4 > _SHORT_PANEL_BYTES:
             return None
         x = a.T
-        panel = _panel(b, cols_unit)
+        panel = tile_gemm.pad_columns(b)
         out = allocator.empty((m, panel.shape[1]), np.float32)
         _threads.for_blocks(m, lambda lo, hi: tk.rows_times_panel(x.reshape(-1), 1, m, k, panel.reshape(-1),
                                                                    panel.shape[1], out, lo, hi),
@@ -1619,24 +1614,13 @@ def _short_product(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
         if k * m * 4 > _SHORT_PANEL_BYTES or n * k < _SHORT_MIN_WEIGHTS:
             return None
         w = b.T
-        panel = _panel(a.T, cols_unit)
+        panel = tile_gemm.pad_columns(a.T)
         out_t = np.empty((n, panel.shape[1]), dtype=np.float32)
         _threads.for_blocks(n, lambda lo, hi: tk.rows_times_panel(w.reshape(-1), k, 1, k, panel.reshape(-1),
                                                                    panel.shape[1], out_t, lo, hi),
                             _threads._MIN_SPLIT_MACS, unit=k * panel.shape[1], align=tile_gemm.MR)
         return np.ascontiguousarray(out_t[:, :m].T)
     return None
-
-
-def _panel(m: np.ndarray, unit: int) -> np.ndarray:
-    """``m`` [K, N] as a C-contiguous float32 array with N padded (zeros) to a multiple of ``unit``."""
-    k, n = m.shape
-    cols = -(-n // unit) * unit
-    if cols == n and m.flags.c_contiguous:
-        return m
-    out = np.zeros((k, cols), dtype=np.float32)
-    out[:, :n] = m
-    return out
 
 
 def _build_matmul(op):

@@ -397,15 +397,9 @@ def _implicit(cd) -> bool:
     return tile_gemm.AVAILABLE and cd == np.float32
 
 
-def _tile_columns(m: np.ndarray) -> np.ndarray:
-    """``m`` [K, O] as a C-contiguous array whose row length is a multiple of the tile width."""
-    k, o = m.shape
-    cols = -(-o // tile_gemm.COLS) * tile_gemm.COLS
-    if cols == o:
-        return np.ascontiguousarray(m)
-    padded = np.zeros((k, cols), dtype=m.dtype)
-    padded[:, :o] = m
-    return padded
+def _padded_extent(ho, wo, kh, kw, sh, sw, dh, dw) -> tuple[int, int]:
+    """Rows and columns of the zero-bordered image buffer every window of a conv reads."""
+    return (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
 
 
 def _image_chunk(n: int) -> int:
@@ -420,14 +414,12 @@ def conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias=None, a
     it is in cache: the same bits as a separate bias add, without its pass over the output.
     ``activation`` (an op's ``block_activation``, float outputs): then applied in place, per chunk
     on the tile path, to the whole output otherwise; the bits of a separate activation op."""
-    out, activated = _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activation)
-    if activation is not None and not activated:
-        activation(out)
-    return out
 
+    def finish(result):  # the whole output at once (the tile path applies it chunk by chunk)
+        if activation is not None:
+            activation(result)
+        return result
 
-def _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activation):
-    """``conv2d_nhwc``'s work: (output, whether ``activation`` was already applied)."""
     cd = _compute(out_dtype)
     x = _c(x, cd)
     f = _c(f, cd)
@@ -444,7 +436,7 @@ def _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activ
     f2 = f.reshape(k, o)
     b2 = None if bias is None else np.ascontiguousarray(bias, dtype=cd).reshape(1, o)
     if n * ho * wo == 0 or o == 0:
-        return out.astype(out_dtype, copy=False), False
+        return finish(out.astype(out_dtype, copy=False))
     if k == 0 or (kh == 1 and kw == 1 and sh == 1 and sw == 1 and ho == h and wo == w):
         if k == 0:
             out.fill(0)
@@ -453,11 +445,11 @@ def _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activ
         if b2 is not None:
             _threads.for_blocks(out2.shape[0], lambda lo, hi: binary_rows(out2, b2, out2, lo, hi, ROWS_ADD),
                                 unit=o)
-        return out.astype(out_dtype, copy=False), False
+        return finish(out.astype(out_dtype, copy=False))
     rows = ho * wo
     if _implicit(cd):
-        w2 = _tile_columns(f2)
-        hb, wb = (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
+        w2 = tile_gemm.pad_columns(f2)
+        hb, wb = _padded_extent(ho, wo, kh, kw, sh, sw, dh, dw)
         bias_v = b2.reshape(-1) if b2 is not None else _NO_BIAS
 
         def images(n0, n1, _):
@@ -470,7 +462,7 @@ def _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activ
         chunk = _image_chunk(n) if activation is None else _balanced_chunk(
             n, max(1, _CONV_POOL_SCRATCH // (rows * o * 4)))
         _conv_chunks(n, chunk, n * rows * k * o, images, lambda: None)
-        return out.astype(out_dtype, copy=False), activation is not None
+        return out.astype(out_dtype, copy=False)
     chunk = _chunk(n, rows, k)
 
     def work(n0, n1, cols):
@@ -482,7 +474,7 @@ def _conv2d_nhwc(x, f, sh, sw, dh, dw, padding, explicit, out_dtype, bias, activ
             binary_rows(block, b2, block, 0, block.shape[0], ROWS_ADD)
 
     _conv_chunks(n, chunk, n * rows * k * o, work, lambda: np.empty((chunk * rows, k), dtype=cd))
-    return out.astype(out_dtype, copy=False), False
+    return finish(out.astype(out_dtype, copy=False))
 
 
 def _check_out_backprop(which: str, g, expected: tuple) -> None:
@@ -515,7 +507,8 @@ def conv2d_backprop_input_nhwc(input_shape, f, g, sh, sw, dh, dw, padding, expli
     if _implicit(cd) and n * rows > 0 and k > 0 and top >= 0 and left >= 0:
         # the input gradient is a stride-1 conv of the zero-spread, padded output gradient with the
         # flipped filter, its input and output channels swapped
-        wt = _tile_columns(np.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c))
+        flipped = np.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2))
+        wt = tile_gemm.pad_columns(flipped.reshape(kh * kw * o, c))
         hb, wb = h + (kh - 1) * dh, w + (kw - 1) * dw
         out = _allocator.empty((n, h, w, c), cd)
 
@@ -591,8 +584,8 @@ def _filter_grad_implicit(x, g, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo, o, acc, 
     ``sums`` (float64 [O]) receives ``g``'s per-channel sums, also summed in chunk order."""
     n, _, _, c = x.shape
     k = acc.shape[0]
-    cols = -(-o // tile_gemm.COLS) * tile_gemm.COLS
-    hb, wb = (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
+    cols = tile_gemm.padded_width(o)
+    hb, wb = _padded_extent(ho, wo, kh, kw, sh, sw, dh, dw)
     per_image = 4 * (hb * wb * c + ho * wo * cols)
     chunk = _balanced_chunk(n, max(1, _FILTER_CHUNK_BYTES // per_image))
     count = -(-n // chunk)
@@ -1357,13 +1350,24 @@ def _max_pool_grad_chain(next_type: str):
 _max_pool_grad_grad = _max_pool_grad_chain("MaxPoolGradGrad")
 
 
-def _build_max_pool_indexed(op):
-    """MaxPool that also returns ``(positions, input shape)`` for ``_build_max_pool_grad_indexed``
-    (NHWC float32/float64, windows of fewer than 255 elements), or None."""
+def _indexed_pool_attrs(op):
+    """``(output dtype, kh, kw, sh, sw, padding, explicit)`` of a max pool (or its gradient) whose
+    window positions fit the uint8 index (NHWC float32/float64, windows of fewer than 255
+    elements), else None."""
     fmt, kh, kw, sh, sw, padding, explicit = _pool_attrs(op)
     out_dt = op.outputs[0].dtype.as_numpy_dtype
     if fmt != "NHWC" or kh * kw >= pk.NO_INDEX or np.dtype(out_dt) not in (np.float32, np.float64):
         return None
+    return out_dt, kh, kw, sh, sw, padding, explicit
+
+
+def _build_max_pool_indexed(op):
+    """MaxPool that also returns ``(positions, input shape)`` for ``_build_max_pool_grad_indexed``,
+    or None (see ``_indexed_pool_attrs``)."""
+    attrs = _indexed_pool_attrs(op)
+    if attrs is None:
+        return None
+    out_dt, kh, kw, sh, sw, padding, explicit = attrs
 
     def run(x):
         xn = _c(x, out_dt)
@@ -1379,10 +1383,10 @@ def _build_max_pool_indexed(op):
 def _build_max_pool_grad_indexed(op):
     """MaxPoolGrad from the forward pass's positions and the incoming gradient: the input and the
     pooled output are not read again (nor kept alive for it)."""
-    fmt, kh, kw, sh, sw, padding, explicit = _pool_attrs(op)
-    out_dt = op.outputs[0].dtype.as_numpy_dtype
-    if fmt != "NHWC" or kh * kw >= pk.NO_INDEX or np.dtype(out_dt) not in (np.float32, np.float64):
+    attrs = _indexed_pool_attrs(op)
+    if attrs is None:
         return None
+    out_dt, kh, kw, sh, sw, padding, explicit = attrs
 
     def run(index, g):
         idx, x_shape = index
@@ -1428,8 +1432,8 @@ def conv2d_max_pool_nhwc(x, f, bias, conv, pool, indexed, activation=None):
     pho, pwo, ppt, ppl = _pool_geometry((n, ho, wo, o), pkh, pkw, psh, psw, ppad, pexp)
     y = _allocator.empty((n, pho, pwo, o), np.float32)
     idx = np.empty(y.shape, dtype=np.uint8) if indexed else None
-    w2 = _tile_columns(f.reshape(kh * kw * c, o))
-    hb, wb = (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
+    w2 = tile_gemm.pad_columns(f.reshape(kh * kw * c, o))
+    hb, wb = _padded_extent(ho, wo, kh, kw, sh, sw, dh, dw)
     bias_v = _NO_BIAS if bias is None else np.ascontiguousarray(bias, dtype=np.float32).reshape(-1)
     chunk = _balanced_chunk(n, max(1, _CONV_POOL_SCRATCH // (ho * wo * o * 4)))
 
@@ -1469,8 +1473,6 @@ def _build_conv_max_pool(conv_op, pool_op, has_bias: bool, indexed: bool, activa
     cfmt, sh, sw, dh, dw, padding, explicit = _conv_attrs(conv_op)
     pfmt, pkh, pkw, psh, psw, ppad, pexp = _pool_attrs(pool_op)
     if cfmt != "NHWC" or pfmt != "NHWC" or np.dtype(pool_op.outputs[0].dtype.as_numpy_dtype) != np.float32:
-        return None
-    if pkh * pkw >= pk.NO_INDEX:
         return None
     conv_run = _build_conv2d_bias(conv_op) if has_bias else _build_conv2d(conv_op)
     pool_run = _build_max_pool_indexed(pool_op) if indexed else _build_max_pool(pool_op)

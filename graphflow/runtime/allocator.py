@@ -37,12 +37,17 @@ TRIM_THRESHOLD = 256 * 1024 * 1024
 _state: dict = {"done": False, "applied": False}
 
 
+def _opted_out() -> bool:
+    """``GRAPHFLOW_MALLOC_TUNING=0`` (or false/no/off): leave malloc's thresholds and the pool off."""
+    return os.environ.get("GRAPHFLOW_MALLOC_TUNING", "1").strip().lower() in ("0", "false", "no", "off")
+
+
 def tune_malloc() -> bool:
     """Apply the thresholds once per process; True when they are in effect."""
     if _state["done"]:
         return _state["applied"]
     _state["done"] = True
-    if os.environ.get("GRAPHFLOW_MALLOC_TUNING", "1").strip().lower() in ("0", "false", "no", "off"):
+    if _opted_out():
         return False
     try:
         libc = ctypes.CDLL("libc.so.6")
@@ -70,15 +75,11 @@ def _idle(i: int) -> bool:
     return sys.getrefcount(_pool[i]) == 2
 
 
-def _pool_enabled() -> bool:
-    return os.environ.get("GRAPHFLOW_MALLOC_TUNING", "1").strip().lower() not in ("0", "false", "no", "off")
-
-
 def empty(shape, dtype) -> np.ndarray:
     """``np.empty(shape, dtype)``; at least ``POOL_MIN_BYTES`` come from the pool of large buffers."""
     dt = np.dtype(dtype)
     nbytes = math.prod(shape) * dt.itemsize
-    if nbytes < POOL_MIN_BYTES or not _pool_enabled():
+    if nbytes < POOL_MIN_BYTES or _opted_out():
         return np.empty(shape, dtype=dt)
     with _pool_lock:
         best = -1

@@ -77,8 +77,7 @@ class BoundPlan:
             if op._type == "NoOp" and not outs and not step.in_slots:
                 continue  # nothing to compute: its control inputs are ordered by the plan
             try:
-                if isinstance(step, (fusion.FusedBiasStep, fusion.FusedSumStep, fusion.IndexedStep,
-                                     fusion.FusedProducerStep)):
+                if isinstance(step, fusion.FusedStep):  # built by a fusion pass
                     fn = step.kernel
                 else:
                     fn = lower(op._opdef.kernel, op, state)

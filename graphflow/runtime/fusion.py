@@ -57,13 +57,39 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 @dataclasses.dataclass
-class FusedBiasStep(Step):
+class FusedStep(Step):
+    """A step whose ``kernel`` a pass built (the executor calls it instead of lowering ``op``)."""
+
+    kernel: Callable | None = None
+
+
+@dataclasses.dataclass
+class FusedBiasStep(FusedStep):
     """``out = op(*ins[:-1]) + ins[-1]``: ``kernel`` is what ``op``'s ``bias_fused_build``
     returned (built once, here); ``add_op`` is the graph's add, whose output slot this step
     writes."""
 
     add_op: Operation | None = None
-    kernel: Callable | None = None
+
+
+def _kept(fetch_slots: list, feed_slots: dict) -> set:
+    """Slots whose values outlive the run (fetches and feeds): never freed, never fused away."""
+    return {s for s in fetch_slots if s is not None} | set(feed_slots.values())
+
+
+def _slot_users(steps: list, shape_readers: bool) -> tuple[dict, dict]:
+    """``(producer, readers)``: the step writing each slot, and the steps reading it (``Shape``-like
+    readers of the value's shape only included when ``shape_readers``)."""
+    producer: dict[int, int] = {}
+    readers: dict[int, list[int]] = {}
+    for k, step in enumerate(steps):
+        for s in step.out_slots:
+            if s >= 0:
+                producer[s] = k
+        if shape_readers or step.op.type not in _SHAPE_ONLY:
+            for s in step.in_slots:
+                readers.setdefault(s, []).append(k)
+    return producer, readers
 
 
 def _static_channels(t) -> int | None:
@@ -92,20 +118,13 @@ def _bias_operand(add_step: Step, slot: int) -> int | None:
 
 def fuse_bias_adds(steps: list, fetch_slots: list, feed_slots: dict) -> list:
     """Return ``steps`` with every fusable (producer, bias add) pair merged; frees recomputed."""
-    producer: dict[int, int] = {}
-    readers: dict[int, int] = {}  # steps reading a slot's value (shape-only readers not counted)
+    producer, readers = _slot_users(steps, shape_readers=False)
     shape_readers: dict[int, list[int]] = {}
     for k, step in enumerate(steps):
-        for s in step.out_slots:
-            if s >= 0:
-                producer[s] = k
-        shape_only = step.op.type in _SHAPE_ONLY
-        for s in step.in_slots:
-            if shape_only:
+        if step.op.type in _SHAPE_ONLY:
+            for s in step.in_slots:
                 shape_readers.setdefault(s, []).append(k)
-            else:
-                readers[s] = readers.get(s, 0) + 1
-    keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
+    keep = _kept(fetch_slots, feed_slots)
     out = list(steps)
     dropped: set[int] = set()
     changed = False
@@ -119,7 +138,8 @@ def fuse_bias_adds(steps: list, fetch_slots: list, feed_slots: dict) -> list:
             prod = steps[i]
             build = getattr(prod.op._opdef, "bias_fused_build", None)
             pos = _bias_operand(add, slot)
-            if build is None or pos is None or len(prod.out_slots) != 1 or slot in keep or readers[slot] != 1:
+            if (build is None or pos is None or len(prod.out_slots) != 1 or slot in keep
+                    or len(readers[slot]) != 1):
                 continue
             bias_slot = add.in_slots[pos]
             bias_t = add.op._inputs[pos]
@@ -161,20 +181,16 @@ def fuse_bias_adds(steps: list, fetch_slots: list, feed_slots: dict) -> list:
             break
     if not changed:
         return steps
-    fused = [s for k, s in enumerate(out) if k not in dropped]
-    # copies: the plan's own steps are shared by every session binding it
-    frees = frees_after_last_use(fused, keep)
-    return [dataclasses.replace(step, free=free) for step, free in zip(fused, frees, strict=True)]
+    return _with_frees([s for k, s in enumerate(out) if k not in dropped], fetch_slots, feed_slots)
 
 
 @dataclasses.dataclass
-class FusedSumStep(Step):
+class FusedSumStep(FusedStep):
     """``(op(*ins[:-2]), Sum(ins[-2], ins[-1]))`` in one kernel, where the summed value is one of
     op's inputs or a view of it (checked by the kernel at run time): ``kernel`` is what ``op``'s
     ``sum_fused_build`` returned; ``sum_op`` is the graph's Sum, whose output slot is ``out_slots[1]``."""
 
     sum_op: Operation | None = None
-    kernel: Callable | None = None
 
 
 # Ops whose output may be their input 0's buffer reshaped (a bias add's gradient reaches the conv's
@@ -201,13 +217,7 @@ def _view_chain(t) -> set:
 def fuse_sums(steps: list, fetch_slots: list, feed_slots: dict, kernel_of: Callable) -> list:
     """Return ``steps`` with each (op, Sum of one of its inputs) pair merged when the op type
     declares ``sum_fused_build``; ``kernel_of(op)`` builds an op's own kernel (the Sum's fallback)."""
-    readers: dict[int, list[int]] = {}
-    producer: dict[int, int] = {}
-    for k, step in enumerate(steps):
-        for s in step.in_slots:
-            readers.setdefault(s, []).append(k)
-        for s in step.out_slots:
-            producer[s] = k
+    producer, readers = _slot_users(steps, shape_readers=True)
     by_source: dict = {}  # source tensor -> steps of ops declaring sum_fused_build on a view of it
     for k, step in enumerate(steps):
         spec = getattr(step.op._opdef, "sum_fused_build", None)
@@ -251,28 +261,20 @@ def fuse_sums(steps: list, fetch_slots: list, feed_slots: dict, kernel_of: Calla
             break
     if not dropped:
         return steps
-    fused = [s for k, s in enumerate(out) if k not in dropped]
-    keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
-    frees = frees_after_last_use(fused, keep)
-    return [dataclasses.replace(step, free=free) for step, free in zip(fused, frees, strict=True)]
+    return _with_frees([s for k, s in enumerate(out) if k not in dropped], fetch_slots, feed_slots)
 
 
 @dataclasses.dataclass
-class IndexedStep(Step):
+class IndexedStep(FusedStep):
     """A forward op that also writes the positions its gradient needs (to a slot the pass adds),
     or that gradient op reading them instead of the forward op's input and output; ``kernel`` is
     what the gradient op type's ``index_grad_build`` returned."""
-
-    kernel: Callable | None = None
 
 
 def fuse_index_gradients(steps: list, num_slots: int, fetch_slots: list, feed_slots: dict) -> tuple:
     """Return ``(steps, num_slots)`` with each (forward, gradient) pair declared by the gradient
     op type's ``index_grad_build`` rewritten to pass positions; one new slot per pair."""
-    producer: dict[int, int] = {}
-    for k, step in enumerate(steps):
-        for s in step.out_slots:
-            producer[s] = k
+    producer, _ = _slot_users(steps, shape_readers=False)
     out = list(steps)
     changed = False
     for j, grad_step in enumerate(steps):
@@ -309,10 +311,7 @@ def hoist_shape_readers(steps: list, fetch_slots: list, feed_slots: dict) -> lis
     """Move each ``Shape``/``Size``/``Rank`` step (one input, no control inputs) to right after the
     step computing its input (to the front for a fed value), unless that is a variable's value
     (an assign may change a variable's shape later in the run)."""
-    producer: dict[int, int] = {}
-    for k, step in enumerate(steps):
-        for s in step.out_slots:
-            producer[s] = k
+    producer, _ = _slot_users(steps, shape_readers=False)
     after: dict[int, list] = {}
     moved: set[int] = set()
     for k, step in enumerate(steps):
@@ -337,33 +336,24 @@ def hoist_shape_readers(steps: list, fetch_slots: list, feed_slots: dict) -> lis
 
 def _with_frees(steps: list, fetch_slots: list, feed_slots: dict) -> list:
     """``steps`` with each step's ``free`` recomputed for this order (copies: plans are shared)."""
-    keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
-    frees = frees_after_last_use(steps, keep)
+    frees = frees_after_last_use(steps, _kept(fetch_slots, feed_slots))
     return [dataclasses.replace(step, free=free) for step, free in zip(steps, frees, strict=True)]
 
 
 @dataclasses.dataclass
-class FusedProducerStep(Step):
+class FusedProducerStep(FusedStep):
     """A producer and the op consuming its output in one kernel: ``op`` is the producer (errors
     name it), ``consumer_op`` the consumer; ``out_slots`` are the producer's (a stand-in) then the
     consumer's; ``kernel`` is what the consumer type's ``input_fused_build`` returned."""
 
     consumer_op: Operation | None = None
-    kernel: Callable | None = None
 
 
 def fuse_producer_into(steps: list, fetch_slots: list, feed_slots: dict) -> list:
     """Return ``steps`` with each (producer, consumer) pair accepted by the consumer type's
     ``input_fused_build`` merged at the producer's position."""
-    producer: dict[int, int] = {}
-    readers: dict[int, list[int]] = {}
-    for k, step in enumerate(steps):
-        for s in step.out_slots:
-            producer[s] = k
-        if step.op.type not in _SHAPE_ONLY:
-            for s in step.in_slots:
-                readers.setdefault(s, []).append(k)
-    keep = {s for s in fetch_slots if s is not None} | set(feed_slots.values())
+    producer, readers = _slot_users(steps, shape_readers=False)
+    keep = _kept(fetch_slots, feed_slots)
     out = list(steps)
     dropped: set[int] = set()
     for j, step in enumerate(steps):

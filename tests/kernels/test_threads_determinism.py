@@ -27,6 +27,19 @@ def with_threads(monkeypatch):
     return run
 
 
+def _graph_runs(with_threads, build):
+    """``build(gf) -> (fetches, feed)`` in a fresh graph; the fetched values on 1 and on 2 threads."""
+    import graphflow as gf
+
+    results = []
+    for n in (1, 2):
+        with gf.Graph().as_default():
+            fetches, feed = build(gf)
+            with gf.Session() as sess:
+                results.append(with_threads(n, lambda: sess.run(fetches, feed)))  # noqa: B023 - run now
+    return results
+
+
 def _conv_all(x, f, g, padding, stride, dtype):
     fwd = nn_ops.conv2d_nhwc(x, f, stride, stride, 1, 1, padding, None, dtype)
     bi = nn_ops.conv2d_backprop_input_nhwc(x.shape, f, g, stride, stride, 1, 1, padding, None, dtype)
@@ -70,20 +83,16 @@ def test_notes_cnn_conv_same_bits_on_1_and_2_threads(with_threads):
 
 
 def test_max_pool_grad_same_bits_on_1_and_2_threads(with_threads):
-    import graphflow as gf
-
     rng = np.random.default_rng(2)
     xv = rng.standard_normal((5, 6, 6, 3)).astype(np.float32)
     xv[:, ::2] = 0.25  # ties go to the first element in window order
-    results = []
-    for n in (1, 2):
-        g = gf.Graph()
-        with g.as_default():
-            x = gf.constant(xv)
-            y = gf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
-            dx = gf.gradients(y * y, x)[0]
-            with gf.Session() as sess:
-                results.append(with_threads(n, lambda sess=sess, dx=dx: sess.run(dx)))
+
+    def build(gf):
+        x = gf.constant(xv)
+        y = gf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
+        return gf.gradients(y * y, x)[0], None
+
+    results = _graph_runs(with_threads, build)
     assert results[0].tobytes() == results[1].tobytes()
 
 
@@ -143,22 +152,18 @@ def test_float64_gemm_blocks_repeat_their_bits(with_threads):
 
 
 def test_relu_sigmoid_and_max_pool_same_bits_on_1_and_2_threads(with_threads):
-    import graphflow as gf
-
     rng = np.random.default_rng(6)
     xv = (rng.standard_normal((5, 8, 8, 3)) * 20).astype(np.float32)
     xv[0, 0, 0, :] = [np.nan, -0.0, np.inf]
-    results = []
-    for n in (1, 2):
-        g = gf.Graph()
-        with g.as_default():
-            x = gf.constant(xv)
-            pooled = gf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
-            r = gf.nn.relu(x)
-            s = gf.nn.sigmoid(x)
-            dr = gf.gradients(r * x, x)[0]
-            with gf.Session() as sess:
-                results.append(with_threads(n, lambda sess=sess, f=[pooled, r, s, dr]: sess.run(f)))
+
+    def build(gf):
+        x = gf.constant(xv)
+        pooled = gf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+        r = gf.nn.relu(x)
+        s = gf.nn.sigmoid(x)
+        return [pooled, r, s, gf.gradients(r * x, x)[0]], None
+
+    results = _graph_runs(with_threads, build)
     for a, b in zip(results[0], results[1], strict=True):
         assert a.tobytes() == b.tobytes()
 
@@ -176,16 +181,13 @@ def test_large_binary_ops_same_bits_on_1_and_2_threads(with_threads, op, dtype):
     bv = rng.standard_normal(8).astype(dtype)
     xv[0, 0, 0, :3] = [np.nan, np.inf, -0.0]
     fn = {"add": gf.add, "subtract": gf.subtract, "multiply": gf.multiply, "real_div": gf.realdiv}[op]
-    results = []
-    for n in (1, 2):
-        g = gf.Graph()
-        with g.as_default():
-            x, y = gf.placeholder(dtype, xv.shape), gf.placeholder(dtype, yv.shape)
-            b = gf.placeholder(dtype, bv.shape)
-            fetches = [fn(x, y), fn(x, b), fn(b, x)]
-            feed = {x: xv, y: yv, b: bv}
-            with gf.Session() as sess:
-                results.append(with_threads(n, lambda sess=sess, f=fetches, d=feed: sess.run(f, d)))
+
+    def build(gf):
+        x, y = gf.placeholder(dtype, xv.shape), gf.placeholder(dtype, yv.shape)
+        b = gf.placeholder(dtype, bv.shape)
+        return [fn(x, y), fn(x, b), fn(b, x)], {x: xv, y: yv, b: bv}
+
+    results = _graph_runs(with_threads, build)
     kernel = getattr(ek, op)
     x2, b2 = xv.reshape(-1, 8), bv.reshape(1, 8)
     want = [kernel(xv.reshape(-1), yv.reshape(-1)).reshape(xv.shape), kernel(x2, b2), kernel(b2, x2)]
